@@ -1,0 +1,126 @@
+/**
+ * Atomic replacement of the database file by a new image:
+ * temp file in the same folder -> write -> fsync -> (keep a link to the old file) ->
+ * rename over the database -> fsync the folder -> drop the old link.
+ *
+ * On any failure the previous file is what stays (or is put back) under the name, no
+ * temp file is left, and the error goes to the caller. The link to the old file is what
+ * lets a failed folder fsync be undone: after that failure the rename's durability is
+ * unknown, so the transaction is reported failed and the old file restored.
+ */
+import { TldrsError, errnoCode } from "../errors.ts";
+import { basename, dirname } from "../platform/path.ts";
+import type { Platform } from "../platform/port.ts";
+
+function hex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+async function removeQuietly(platform: Platform, path: string): Promise<void> {
+  try {
+    await platform.unlink(path);
+  } catch {
+    // Best effort on an error path: the original error is the one to report, and a
+    // leftover temp name is swept by the next writer (see sweepFlushLeftovers).
+  }
+}
+
+function flushError(path: string, step: string, cause: unknown): TldrsError {
+  const code = errnoCode(cause);
+  const hint = code === "ENOSPC" ? "the disk is full; free space and retry" : code === "EACCES" || code === "EPERM" ? "permission denied" : (cause as Error).message;
+  return new TldrsError("EIO", `Cannot write database "${path}" (${step}): ${hint}; the previous version is kept`, { path, cause, data: { step, errno: code } });
+}
+
+export interface FlushOptions {
+  /** Permission bits for the file; an existing file's mode is kept by passing it here. */
+  mode: number;
+  /** Called just before the rename: throws if we no longer hold the writer lock. */
+  beforeRename?: () => Promise<void>;
+}
+
+export async function replaceFileAtomically(platform: Platform, path: string, image: Uint8Array, options: FlushOptions): Promise<void> {
+  const folder = dirname(path);
+  const id = hex(platform.randomBytes(8));
+  const temp = `${path}.${id}.tmp`;
+  const previous = `${path}.${id}.prev`;
+  let step = "create temp file";
+  try {
+    const file = await platform.createExclusive(temp, options.mode);
+    try {
+      step = "write temp file";
+      await file.write(image);
+      step = "fsync temp file";
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    step = "set mode";
+    await platform.chmod(temp, options.mode);
+    await options.beforeRename?.();
+  } catch (err) {
+    await removeQuietly(platform, temp);
+    throw err instanceof TldrsError ? err : flushError(path, step, err);
+  }
+
+  let keptPrevious = false;
+  try {
+    step = "link previous file";
+    try {
+      await platform.link(path, previous);
+      keptPrevious = true;
+    } catch (err) {
+      // No previous file (a new store), or no hard links here: proceed without undo.
+      if (errnoCode(err) !== "ENOENT" && errnoCode(err) !== "EPERM" && errnoCode(err) !== "ENOTSUP") throw err;
+    }
+    step = "rename temp file over the database";
+    await platform.rename(temp, path);
+  } catch (err) {
+    await removeQuietly(platform, temp);
+    if (keptPrevious) await removeQuietly(platform, previous);
+    throw flushError(path, step, err);
+  }
+
+  try {
+    step = "fsync folder";
+    await platform.syncDir(folder);
+  } catch (err) {
+    if (keptPrevious) {
+      try {
+        await platform.rename(previous, path);
+        keptPrevious = false;
+      } catch {
+        // Could not undo: the new image stays (it is complete); report the failure anyway.
+      }
+    }
+    if (keptPrevious) await removeQuietly(platform, previous);
+    throw flushError(path, step, err);
+  }
+  if (keptPrevious) await removeQuietly(platform, previous);
+}
+
+const LEFTOVER = /^(.+?)\.(?:lock(?:\.break)?\.)?[0-9a-f]{16,32}\.(?:tmp|prev)$/;
+
+/**
+ * Deletes temp and undo files of `path` that a crashed writer left, if older than
+ * `graceMs`. Only names this module (or the lock) makes are touched.
+ */
+export async function sweepFlushLeftovers(platform: Platform, path: string, graceMs: number): Promise<number> {
+  const folder = dirname(path);
+  const name = basename(path);
+  let swept = 0;
+  for (const entry of await platform.readdir(folder)) {
+    const m = LEFTOVER.exec(entry);
+    if (!m || m[1] !== name) continue;
+    const full = `${folder}/${entry}`;
+    try {
+      const st = await platform.stat(full);
+      if (st.kind === "file" && platform.now() - st.mtimeMs > graceMs) {
+        await platform.unlink(full);
+        swept++;
+      }
+    } catch (err) {
+      if (errnoCode(err) !== "ENOENT") throw err;
+    }
+  }
+  return swept;
+}

@@ -1,0 +1,71 @@
+/**
+ * Checks on a database image before the engine trusts it, and the file identity used
+ * to decide whether the file changed since this process last saw it.
+ *
+ * SQLite file header (https://www.sqlite.org/fileformat2.html#the_database_header):
+ * bytes 0-15 magic, 16-17 page size (1 means 65536), 18-19 write/read version
+ * (1 legacy, 2 WAL), 24-27 file change counter, 28-31 size in pages (valid when
+ * 92-95 equals the change counter), 60-63 schema cookie.
+ */
+import { TldrsError } from "../errors.ts";
+import type { FileStat } from "../platform/port.ts";
+
+export const HEADER_SIZE = 100;
+const MAGIC = "SQLite format 3\u0000";
+
+export interface FileIdentity {
+  ino: number;
+  dev: number;
+  size: number;
+  mtimeMs: number;
+  changeCounter: number;
+}
+
+export function sameIdentity(a: FileIdentity | undefined, b: FileIdentity): boolean {
+  return a !== undefined && a.ino === b.ino && a.dev === b.dev && a.size === b.size && a.mtimeMs === b.mtimeMs && a.changeCounter === b.changeCounter;
+}
+
+export function identityOf(stat: FileStat, header: Uint8Array): FileIdentity {
+  return { ino: stat.ino, dev: stat.dev, size: stat.size, mtimeMs: stat.mtimeMs, changeCounter: header.length >= 28 ? readU32(header, 24) : -1 };
+}
+
+function readU32(b: Uint8Array, at: number): number {
+  return ((b[at]! << 24) >>> 0) + (b[at + 1]! << 16) + (b[at + 2]! << 8) + b[at + 3]!;
+}
+
+/**
+ * Throws a "corrupt" TldrsError naming `path` unless `image` looks like a whole SQLite
+ * database: a zero-byte or truncated file must never be taken for an empty store.
+ */
+export function assertWholeImage(image: Uint8Array, path: string): void {
+  const corrupt = (why: string) =>
+    new TldrsError("ECORRUPT", `Database "${path}" is corrupt: ${why}; move it aside (tldrs will then start a new store) or restore it from a backup`, { path });
+  if (image.length === 0) throw corrupt("the file is empty (zero bytes)");
+  if (image.length < HEADER_SIZE) throw corrupt(`the file is ${image.length} bytes, shorter than a SQLite header`);
+  for (let i = 0; i < MAGIC.length; i++) {
+    if (image[i] !== MAGIC.charCodeAt(i)) throw corrupt("not a SQLite database (bad header)");
+  }
+  const rawPageSize = (image[16]! << 8) | image[17]!;
+  const pageSize = rawPageSize === 1 ? 65536 : rawPageSize;
+  if (pageSize < 512 || (pageSize & (pageSize - 1)) !== 0) throw corrupt(`invalid page size ${rawPageSize}`);
+  if (image.length % pageSize !== 0) throw corrupt(`its size ${image.length} is not a whole number of ${pageSize}-byte pages (truncated?)`);
+  const changeCounter = readU32(image, 24);
+  const pageCount = readU32(image, 28);
+  const validFor = readU32(image, 92);
+  if (validFor === changeCounter && pageCount > 0 && pageCount * pageSize > image.length) {
+    throw corrupt(`the header says ${pageCount} pages but the file holds ${image.length / pageSize} (truncated)`);
+  }
+}
+
+/**
+ * A copy of the image marked as rollback-journal mode (header bytes 18-19 set to 1).
+ * Python opens its files in WAL mode; the in-memory engine has no use for WAL, and the
+ * flushed image is legacy mode either way (Python switches it back on its next open).
+ */
+export function withoutWalFlag(image: Uint8Array): Uint8Array {
+  if (image[18] === 1 && image[19] === 1) return image;
+  const copy = image.slice();
+  copy[18] = 1;
+  copy[19] = 1;
+  return copy;
+}

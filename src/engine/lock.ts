@@ -1,0 +1,222 @@
+/**
+ * The writer lock: `tldrs_state.db.lock`, created exclusively, holding an owner record.
+ *
+ * - Create: the record is written to a private temp file and hard-linked to the lock
+ *   name, so a lock file is never seen half-written (link fails with EEXIST if taken).
+ * - Stale: its process is dead on this host, or it is older than `staleMs`.
+ * - Breaking a stale lock is serialized by a second lock, `<lock>.break`: a breaker
+ *   re-reads the lock under it and deletes it only if it is still the one judged stale.
+ *   Deleting by name after an unguarded check would delete a live process's fresh lock
+ *   when two waiters judge the same stale lock at once (the open proper-lockfile bug #121).
+ * - Release deletes the lock only if it still carries our token.
+ */
+import { TldrsError, errnoCode } from "../errors.ts";
+import type { FileStat, Platform } from "../platform/port.ts";
+import { isoTimestamp } from "./timestamp.ts";
+
+export interface LockOptions {
+  /** How long to wait for a live holder before failing. */
+  timeoutMs: number;
+  /** A lock older than this is stale even if its process looks alive (another host, a hung process). */
+  staleMs: number;
+}
+
+export const DEFAULT_LOCK_OPTIONS: LockOptions = { timeoutMs: 10_000, staleMs: 30_000 };
+
+export interface LockRecord {
+  pid: number;
+  host: string;
+  runtime: string;
+  token: string;
+  created_at: string;
+  created_ms: number;
+}
+
+/** What is found at a lock path: a parsed record, or garbage (identified by its stat). */
+export interface LockHolder {
+  record: LockRecord | null;
+  stat: FileStat;
+}
+
+export interface HeldLock {
+  readonly path: string;
+  readonly token: string;
+  /** True if the lock file still carries our token. */
+  stillHeld(): Promise<boolean>;
+  /** Deletes the lock if it is still ours; returns false if it was broken meanwhile. */
+  release(): Promise<boolean>;
+}
+
+/** A lock file that cannot be parsed is only ours to break after this long (foreign or corrupt). */
+const GARBAGE_GRACE_MS = 2_000;
+/** The break lock is held for a few file calls; older than this, its holder died. */
+const BREAK_STALE_MS = 5_000;
+
+function hex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export async function readLockHolder(platform: Platform, path: string): Promise<LockHolder | null> {
+  let data: Uint8Array;
+  let stat: FileStat;
+  try {
+    stat = await platform.stat(path);
+    data = await platform.readFile(path);
+  } catch (err) {
+    if (errnoCode(err) === "ENOENT") return null;
+    throw err;
+  }
+  return { record: parseRecord(data), stat };
+}
+
+function parseRecord(data: Uint8Array): LockRecord | null {
+  try {
+    const r = JSON.parse(new TextDecoder().decode(data)) as Partial<LockRecord>;
+    if (typeof r.pid === "number" && typeof r.host === "string" && typeof r.token === "string" && typeof r.created_ms === "number") {
+      return { runtime: "unknown", created_at: "", ...r } as LockRecord;
+    }
+  } catch {
+    // fall through: garbage
+  }
+  return null;
+}
+
+/** Age in ms: from the record's own clock, else from the file's mtime. */
+export function lockAgeMs(platform: Platform, holder: LockHolder): number {
+  return platform.now() - (holder.record?.created_ms ?? holder.stat.mtimeMs);
+}
+
+export function isStale(platform: Platform, holder: LockHolder, staleMs: number): boolean {
+  const age = lockAgeMs(platform, holder);
+  const r = holder.record;
+  if (!r) return age > Math.min(GARBAGE_GRACE_MS, staleMs);
+  if (r.host === platform.hostname() && !platform.isProcessAlive(r.pid)) return true;
+  return age > staleMs;
+}
+
+export function describeHolder(platform: Platform, holder: LockHolder): string {
+  const age = (lockAgeMs(platform, holder) / 1000).toFixed(1);
+  const r = holder.record;
+  if (!r) return `an unreadable lock file (${holder.stat.size} bytes, ${age} s old)`;
+  return `pid ${r.pid} on host "${r.host}" (${r.runtime}) for ${age} s`;
+}
+
+function sameHolder(a: LockHolder, b: LockHolder): boolean {
+  if (a.record && b.record) return a.record.token === b.record.token;
+  return !a.record && !b.record && a.stat.ino === b.stat.ino && a.stat.mtimeMs === b.stat.mtimeMs && a.stat.size === b.stat.size;
+}
+
+async function unlinkIfPresent(platform: Platform, path: string): Promise<void> {
+  try {
+    await platform.unlink(path);
+  } catch (err) {
+    if (errnoCode(err) !== "ENOENT") throw err;
+  }
+}
+
+/** Creates `path` holding `record`, atomically with its content; throws EEXIST if taken. */
+async function createRecordFile(platform: Platform, path: string, record: LockRecord): Promise<void> {
+  const bytes = new TextEncoder().encode(JSON.stringify(record) + "\n");
+  const temp = `${path}.${record.token}.tmp`;
+  const file = await platform.createExclusive(temp, 0o644);
+  try {
+    await file.write(bytes);
+  } finally {
+    await file.close();
+  }
+  try {
+    await platform.link(temp, path);
+  } catch (err) {
+    if (errnoCode(err) === "EEXIST") throw err;
+    // A file system without hard links: create in place (the record may be seen partly
+    // written for a moment, which GARBAGE_GRACE_MS covers).
+    const direct = await platform.createExclusive(path, 0o644);
+    try {
+      await direct.write(bytes);
+    } finally {
+      await direct.close();
+    }
+  } finally {
+    await unlinkIfPresent(platform, temp);
+  }
+}
+
+function newRecord(platform: Platform): LockRecord {
+  const now = platform.now();
+  return {
+    pid: platform.pid,
+    host: platform.hostname(),
+    runtime: platform.runtime,
+    token: hex(platform.randomBytes(16)),
+    created_at: isoTimestamp(now),
+    created_ms: now,
+  };
+}
+
+/** Deletes the lock at `path` if, under the break lock, it is still `judged`. */
+async function breakStaleLock(platform: Platform, path: string, judged: LockHolder): Promise<void> {
+  const breakPath = `${path}.break`;
+  try {
+    await createRecordFile(platform, breakPath, newRecord(platform));
+  } catch (err) {
+    if (errnoCode(err) !== "EEXIST") throw err;
+    // Another waiter is breaking: let it. Clear the break lock only if its holder died.
+    const breaker = await readLockHolder(platform, breakPath);
+    if (breaker && isStale(platform, breaker, BREAK_STALE_MS)) await unlinkIfPresent(platform, breakPath);
+    return;
+  }
+  try {
+    const current = await readLockHolder(platform, path);
+    if (current && sameHolder(current, judged)) await unlinkIfPresent(platform, path);
+  } finally {
+    await unlinkIfPresent(platform, breakPath);
+  }
+}
+
+export async function acquireLock(platform: Platform, path: string, options: LockOptions = DEFAULT_LOCK_OPTIONS): Promise<HeldLock> {
+  const started = platform.now();
+  let delay = 2;
+  for (;;) {
+    const record = newRecord(platform);
+    try {
+      await createRecordFile(platform, path, record);
+      return heldLock(platform, path, record.token);
+    } catch (err) {
+      if (errnoCode(err) !== "EEXIST") {
+        throw new TldrsError("EIO", `Cannot create the lock "${path}": ${(err as Error).message}`, { path, cause: err });
+      }
+    }
+    const holder = await readLockHolder(platform, path);
+    if (!holder) continue; // released between our create and our read
+    if (isStale(platform, holder, options.staleMs)) {
+      await breakStaleLock(platform, path, holder);
+      continue;
+    }
+    const waited = platform.now() - started;
+    if (waited >= options.timeoutMs) {
+      throw new TldrsError(
+        "ELOCKTIMEOUT",
+        `Timed out after ${(waited / 1000).toFixed(1)} s waiting for the lock "${path}": held by ${describeHolder(platform, holder)}; ` +
+          `if that process is gone, delete the lock file`,
+        { path, data: { holder: holder.record, waitedMs: Math.round(waited) } },
+      );
+    }
+    // Exponential backoff with full jitter, capped so a freed lock is noticed quickly.
+    await platform.sleep(Math.min(delay * (0.5 + Math.random()), options.timeoutMs - waited));
+    delay = Math.min(delay * 2, 50);
+  }
+}
+
+function heldLock(platform: Platform, path: string, token: string): HeldLock {
+  const stillHeld = async () => (await readLockHolder(platform, path))?.record?.token === token;
+  return {
+    path,
+    token,
+    stillHeld,
+    async release() {
+      if (!(await stillHeld())) return false;
+      await unlinkIfPresent(platform, path);
+      return true;
+    },
+  };
+}

@@ -1,0 +1,304 @@
+/**
+ * StateDb: the SQLite database held in memory by sql.js and flushed whole, atomically,
+ * after each write transaction that changed something (DESIGN section 3).
+ *
+ *   write(fn): lock -> refresh under the lock -> BEGIN IMMEDIATE -> fn -> COMMIT
+ *              -> if changed: export, temp file, fsync, rename, fsync folder -> unlock
+ *   read(fn):  refresh (no lock: every file a rename put in place is a committed state) -> fn
+ *
+ * This is the one persistence seam: vhs/ and state/ only see read() and write().
+ */
+import { TldrsError, errnoCode } from "../errors.ts";
+import { dirname } from "../platform/path.ts";
+import type { FileStat, Platform, ReadableFile } from "../platform/port.ts";
+import { assertWholeImage, HEADER_SIZE, identityOf, sameIdentity, withoutWalFlag, type FileIdentity } from "./image.ts";
+import { acquireLock, DEFAULT_LOCK_OPTIONS, type HeldLock, type LockOptions } from "./lock.ts";
+import { replaceFileAtomically, sweepFlushLeftovers } from "./flush.ts";
+import { assertWritable, ensureSchema } from "./schema.ts";
+import { loadSqlJs, type Database, type SqlJsStatic } from "./sqljs.ts";
+
+export interface StateDbOptions {
+  lock?: Partial<LockOptions>;
+  /** Refuse database files larger than this (the image must fit WASM memory twice). */
+  maxImageBytes?: number;
+  /** Engine binary location (tests of a tampered engine). */
+  wasmUrl?: URL;
+}
+
+/** 512 MiB: an image is held in WASM memory and copied on export; beyond this, 32-bit WASM runs out. */
+export const DEFAULT_MAX_IMAGE_BYTES = 512 * 1024 * 1024;
+/** Leftover temp files of crashed writers are swept after this long. */
+const LEFTOVER_GRACE_MS = 60 * 60 * 1000;
+
+type Mode = "read" | "write";
+
+export class StateDb {
+  readonly path: string;
+  readonly lockPath: string;
+  private readonly platform: Platform;
+  private readonly SQL: SqlJsStatic;
+  private readonly lockOptions: LockOptions;
+  private readonly maxImageBytes: number;
+  private db: Database | undefined;
+  /** Identity of the file the in-memory image came from (or was last flushed to). */
+  private identity: FileIdentity | undefined;
+  /** Permission bits of the file, kept across flushes. */
+  private fileMode = 0o644;
+  /** The image holds changes not on disk (schema upgrades made at load). */
+  private dirty = false;
+  private swept = false;
+  private closed = false;
+  /** Serializes this object's operations: sql.js has one connection, and a reload must not land mid-transaction. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(platform: Platform, SQL: SqlJsStatic, path: string, options: StateDbOptions) {
+    this.platform = platform;
+    this.SQL = SQL;
+    this.path = path;
+    this.lockPath = `${path}.lock`;
+    this.lockOptions = { ...DEFAULT_LOCK_OPTIONS, ...options.lock };
+    this.maxImageBytes = options.maxImageBytes ?? DEFAULT_MAX_IMAGE_BYTES;
+  }
+
+  /** Loads the engine; touches no file until the first read or write. */
+  static async open(platform: Platform, path: string, options: StateDbOptions = {}): Promise<StateDb> {
+    const SQL = await loadSqlJs(platform, options.wasmUrl);
+    return new StateDb(platform, SQL, path, options);
+  }
+
+  /** Runs `fn` on the latest committed state. A read takes no lock and never writes. */
+  read<T>(fn: (db: Database) => T): Promise<T> {
+    return this.enqueue(async () => fn(await this.refresh("read")));
+  }
+
+  /**
+   * Runs `fn` inside one write transaction. If `fn` throws, the transaction is rolled
+   * back, nothing is written, and the error is rethrown. `fn` is synchronous on purpose:
+   * the lock is held only for the SQL work and the flush.
+   */
+  write<T>(fn: (db: Database) => T): Promise<T> {
+    return this.enqueue(() => this.writeLocked(fn));
+  }
+
+  /** Frees the in-memory image. Further calls fail. */
+  async close(): Promise<void> {
+    await this.enqueue(async () => {
+      this.db?.close();
+      this.db = undefined;
+      this.closed = true;
+    });
+  }
+
+  private enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(() => {
+      if (this.closed) throw new TypeError(`StateDb "${this.path}" is closed`);
+      return task();
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async writeLocked<T>(fn: (db: Database) => T): Promise<T> {
+    await this.platform.mkdir(dirname(this.path));
+    let lock: HeldLock;
+    try {
+      lock = await acquireLock(this.platform, this.lockPath, this.lockOptions);
+    } catch (err) {
+      if (err instanceof TldrsError) throw err;
+      throw new TldrsError("EIO", `Cannot take the lock "${this.lockPath}": ${(err as Error).message}`, { path: this.lockPath, cause: err });
+    }
+    try {
+      if (!this.swept) {
+        await sweepFlushLeftovers(this.platform, this.path, LEFTOVER_GRACE_MS);
+        this.swept = true;
+      }
+      const db = await this.refresh("write");
+      assertWritable(db, this.path);
+      const changesBefore = totalChanges(db);
+      const schemaBefore = schemaVersion(db);
+      db.exec("BEGIN IMMEDIATE");
+      let result: T;
+      try {
+        result = fn(db);
+        db.exec("COMMIT");
+      } catch (err) {
+        rollbackQuietly(db);
+        throw err;
+      }
+      if (this.dirty || totalChanges(db) !== changesBefore || schemaVersion(db) !== schemaBefore) {
+        await this.flush(db, lock);
+      }
+      return result;
+    } finally {
+      await lock.release().catch(() => false);
+    }
+  }
+
+  private async flush(db: Database, lock: HeldLock): Promise<void> {
+    let image: Uint8Array;
+    try {
+      image = db.export();
+    } catch (cause) {
+      this.invalidate();
+      throw new TldrsError("ETOOLARGE", `Cannot export database "${this.path}": ${String((cause as Error)?.message ?? cause)}`, { path: this.path, cause });
+    }
+    try {
+      await replaceFileAtomically(this.platform, this.path, image, {
+        mode: this.fileMode,
+        beforeRename: async () => {
+          if (!(await lock.stillHeld())) {
+            throw new TldrsError("ELOCKTIMEOUT", `Lost the lock "${this.lockPath}" during a write (another process judged it stale): the transaction was not written`, { path: this.lockPath });
+          }
+        },
+      });
+    } catch (err) {
+      // Memory holds a commit the file does not: forget it, reload on next use.
+      this.invalidate();
+      throw err;
+    }
+    const st = await this.platform.stat(this.path);
+    this.identity = identityOf(st, image.subarray(0, HEADER_SIZE));
+    this.dirty = false;
+  }
+
+  private invalidate(): void {
+    this.db?.close();
+    this.db = undefined;
+    this.identity = undefined;
+    this.dirty = false;
+  }
+
+  /** Returns the image of the latest committed file, reloading only if the file changed. */
+  private async refresh(mode: Mode): Promise<Database> {
+    await this.checkForeignWriter(mode);
+    let file: ReadableFile;
+    try {
+      file = await this.platform.openRead(this.path);
+    } catch (err) {
+      const code = errnoCode(err);
+      if (code === "ENOENT") return this.startEmpty();
+      if (code === "ELOOP") {
+        throw new TldrsError("ECORRUPT", `Database "${this.path}" is a symbolic link: refusing to use it; replace it with the file itself`, { path: this.path });
+      }
+      throw new TldrsError("EIO", `Cannot open database "${this.path}": ${(err as Error).message}`, { path: this.path, cause: err });
+    }
+    try {
+      const st = await file.stat();
+      if (st.kind !== "file") throw new TldrsError("ECORRUPT", `Database "${this.path}" is not a regular file`, { path: this.path });
+      if (this.db && this.identity) {
+        const header = await readAt(file, 0, HEADER_SIZE);
+        if (sameIdentity(this.identity, identityOf(st, header))) return this.db;
+      }
+      return this.load(await readWhole(file, st, this.maxImageBytes, this.path), st);
+    } finally {
+      await file.close();
+    }
+  }
+
+  private startEmpty(): Database {
+    if (this.db && this.identity === undefined) return this.db; // already a new, unsaved store
+    this.db?.close();
+    const db = new this.SQL.Database();
+    db.exec("PRAGMA trusted_schema=OFF");
+    ensureSchema(db);
+    this.db = db;
+    this.identity = undefined;
+    this.fileMode = 0o644;
+    this.dirty = true;
+    return db;
+  }
+
+  private load(image: Uint8Array, st: FileStat): Database {
+    assertWholeImage(image, this.path);
+    const identity = identityOf(st, image.subarray(0, HEADER_SIZE));
+    let db: Database | undefined;
+    try {
+      db = new this.SQL.Database(withoutWalFlag(image));
+      // Before any statement touches the schema: a planted view or trigger must not call host functions.
+      db.exec("PRAGMA trusted_schema=OFF");
+      const check = db.exec("PRAGMA quick_check")[0]?.values.map((r) => String(r[0])) ?? [];
+      if (check.length !== 1 || check[0] !== "ok") {
+        throw new TldrsError("ECORRUPT", `Database "${this.path}" is corrupt: quick_check says ${JSON.stringify(check.slice(0, 3).join("; "))}; move it aside or restore a backup`, { path: this.path });
+      }
+      const triggers = Number(db.exec("SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'")[0]?.values[0]?.[0] ?? 0);
+      if (triggers > 0) {
+        throw new TldrsError("ECORRUPT", `Database "${this.path}" contains ${triggers} trigger(s), which tldrs never creates: refusing to use it; move it aside`, { path: this.path });
+      }
+      this.dirty = ensureSchema(db);
+    } catch (err) {
+      db?.close();
+      if (err instanceof TldrsError) throw err;
+      throw new TldrsError("ECORRUPT", `Database "${this.path}" is corrupt: ${String((err as Error)?.message ?? err)}; move it aside or restore a backup`, { path: this.path, cause: err });
+    }
+    this.db?.close(); // each leaked Database keeps a whole image in WASM memory
+    this.db = db;
+    this.identity = identity;
+    this.fileMode = st.mode;
+    return db;
+  }
+
+  /**
+   * A -wal or -journal beside the file means a native SQLite connection is live or
+   * crashed: committed rows may sit outside the main file, and renaming over the file
+   * under a live connection makes both sides lose rows silently.
+   */
+  private async checkForeignWriter(mode: Mode): Promise<void> {
+    for (const suffix of ["-wal", "-journal"]) {
+      const side = this.path + suffix;
+      let st: FileStat;
+      try {
+        st = await this.platform.stat(side);
+      } catch (err) {
+        if (errnoCode(err) === "ENOENT") continue;
+        throw err;
+      }
+      // An empty side file holds no committed rows: reading is safe, writing is not.
+      if (mode === "write" || st.size > 0) {
+        throw new TldrsError(
+          "EFOREIGNWAL",
+          `Database "${this.path}" is open in a native SQLite connection ("${side}" exists, ${st.size} bytes): ` +
+            `refusing to ${mode} it, since rows committed there may not be in the main file yet; close that program ` +
+            `(for example the Python tldr-swinton store), or if none is running, run: sqlite3 "${this.path}" "PRAGMA wal_checkpoint(TRUNCATE);"`,
+          { path: side, data: { mode, sideFile: side, size: st.size } },
+        );
+      }
+    }
+  }
+}
+
+function totalChanges(db: Database): number {
+  return Number(db.exec("SELECT total_changes()")[0]?.values[0]?.[0] ?? 0);
+}
+
+function schemaVersion(db: Database): number {
+  return Number(db.exec("PRAGMA schema_version")[0]?.values[0]?.[0] ?? 0);
+}
+
+/** ROLLBACK unless `fn` already ended the transaction (sql.js has no autocommit query). */
+function rollbackQuietly(db: Database): void {
+  try {
+    db.exec("ROLLBACK");
+  } catch {
+    // "cannot rollback - no transaction is active": nothing to undo.
+  }
+}
+
+async function readAt(file: ReadableFile, position: number, length: number): Promise<Uint8Array> {
+  const buf = new Uint8Array(length);
+  let got = 0;
+  while (got < length) {
+    const n = await file.read(buf.subarray(got), position + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return buf.subarray(0, got);
+}
+
+async function readWhole(file: ReadableFile, st: FileStat, maxBytes: number, path: string): Promise<Uint8Array> {
+  if (st.size > maxBytes) {
+    throw new TldrsError("ETOOLARGE", `Database "${path}" is ${st.size} bytes, more than the ${maxBytes} the in-memory engine accepts; run "tldrs session cleanup" with the Python store or move it aside`, { path, data: { size: st.size, maxBytes } });
+  }
+  const image = await readAt(file, 0, st.size);
+  // A file that grew after fstat was replaced by rename, not appended: what we read is its whole committed image.
+  return image;
+}

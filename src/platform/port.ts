@@ -1,0 +1,86 @@
+/**
+ * The platform port: everything the store needs from its runtime, and nothing more.
+ *
+ * The core (engine, vhs, state, context) receives a Platform as a value and never
+ * imports `node:*`, `Deno.*` or `Bun.*`. Implementations: `node.ts` (node: built-ins,
+ * which Node, Deno and Bun all provide), `memory.ts` (tests), `faulty.ts` (fault and
+ * crash injection around any other platform).
+ *
+ * Rules for implementations: errors keep their errno `code` (ENOENT, EEXIST, ...);
+ * nothing is swallowed; no call follows a symlink unless it says so.
+ */
+
+export type EntryKind = "file" | "dir" | "symlink" | "other";
+
+export interface FileStat {
+  kind: EntryKind;
+  size: number;
+  /** Milliseconds; precision differs between runtimes, so only compare for equality. */
+  mtimeMs: number;
+  /** Inode and device together identify the file across renames over its name. */
+  ino: number;
+  dev: number;
+  /** Permission bits (mode & 0o7777). */
+  mode: number;
+}
+
+export interface WritableFile {
+  write(chunk: Uint8Array): Promise<void>;
+  /** fsync: the bytes written so far survive a power cut. */
+  sync(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ReadableFile {
+  /** Reads up to `buffer.length` bytes at `position`; returns the count, 0 at the end. */
+  read(buffer: Uint8Array, position: number): Promise<number>;
+  stat(): Promise<FileStat>;
+  close(): Promise<void>;
+}
+
+export interface Hasher {
+  update(chunk: Uint8Array): void;
+  /** Lowercase hex digest; the hasher cannot be used afterwards. */
+  digestHex(): string;
+}
+
+export interface Platform {
+  /** "node", "deno", "bun", "memory", ...: recorded in lock files for humans. */
+  readonly runtime: string;
+  readonly pid: number;
+  hostname(): string;
+  /** True if a process with this pid exists on this host (EPERM counts as alive). */
+  isProcessAlive(pid: number): boolean;
+  /** Wall clock in milliseconds since the epoch, with sub-millisecond fraction where known. */
+  now(): number;
+  sleep(ms: number): Promise<void>;
+  randomBytes(length: number): Uint8Array;
+  createHasher(): Hasher;
+  env(name: string): string | undefined;
+  cwd(): string;
+  /** Absolute, normalized path. */
+  resolve(...parts: string[]): string;
+
+  /** Reads a resource shipped with the package (the engine's .wasm). */
+  readUrl(url: URL): Promise<Uint8Array>;
+
+  readFile(path: string): Promise<Uint8Array>;
+  /** O_CREAT|O_EXCL|O_WRONLY: fails with EEXIST if anything (even a dangling symlink) is there. */
+  createExclusive(path: string, mode?: number): Promise<WritableFile>;
+  /** O_RDONLY|O_NOFOLLOW: fails with ELOOP on a symlink. */
+  openRead(path: string): Promise<ReadableFile>;
+  /** lstat: never follows a symlink. Fails with ENOENT if absent. */
+  stat(path: string): Promise<FileStat>;
+  /** Atomic replace of `to` (POSIX rename). */
+  rename(from: string, to: string): Promise<void>;
+  /** Hard link; fails with EEXIST if `to` exists: an atomic create-with-content. */
+  link(from: string, to: string): Promise<void>;
+  unlink(path: string): Promise<void>;
+  /** Recursive; succeeds if the folder exists. */
+  mkdir(path: string, mode?: number): Promise<void>;
+  rmdir(path: string): Promise<void>;
+  readdir(path: string): Promise<string[]>;
+  chmod(path: string, mode: number): Promise<void>;
+  /** fsync of a folder, so a rename in it is durable. */
+  syncDir(path: string): Promise<void>;
+}

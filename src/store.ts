@@ -1,0 +1,81 @@
+/**
+ * openStore: resolves the store folder and assembles the VHS and state stores over one
+ * StateDb (one database file, one lock, one in-memory image per process).
+ */
+import { argTypeError } from "./errors.ts";
+import type { LockOptions } from "./engine/lock.ts";
+import { StateDb } from "./engine/state_db.ts";
+import { joinPath } from "./platform/path.ts";
+import type { Platform } from "./platform/port.ts";
+import { StateStore } from "./state/state_store.ts";
+import { VhsStore } from "./vhs/vhs_store.ts";
+
+export interface OpenStoreOptions {
+  /** Project folder: the store is `<project>/.tldrs`. */
+  project?: string;
+  /** The store folder itself (wins over `project`). */
+  root?: string;
+  /** Writer lock timing. */
+  lock?: Partial<LockOptions>;
+  /** Refuse database files larger than this many bytes. */
+  maxImageBytes?: number;
+}
+
+export interface Store {
+  /** Absolute path of the store folder (`.tldrs`). */
+  readonly root: string;
+  /** `<root>/tldrs_state.db` */
+  readonly dbPath: string;
+  /** `<root>/blobs` */
+  readonly blobRoot: string;
+  readonly vhs: VhsStore;
+  readonly state: StateStore;
+  /** The engine underneath (for tools such as doctor). */
+  readonly db: StateDb;
+  close(): Promise<void>;
+}
+
+export const STORE_DIRNAME = ".tldrs";
+export const DB_FILENAME = "tldrs_state.db";
+
+/** Where the store lives: env TLDRS_VHS_HOME, else `root`, else `<project>/.tldrs`, else `./.tldrs`. */
+export function resolveStoreRoot(platform: Platform, options: OpenStoreOptions = {}): string {
+  for (const key of ["project", "root"] as const) {
+    const value = options[key];
+    if (value !== undefined && (typeof value !== "string" || value === "")) throw argTypeError(`options.${key}`, "a non-empty path string", value);
+  }
+  const fromEnv = platform.env("TLDRS_VHS_HOME");
+  if (fromEnv) return platform.resolve(fromEnv);
+  if (options.root) return platform.resolve(options.root);
+  return platform.resolve(options.project ?? platform.cwd(), STORE_DIRNAME);
+}
+
+export async function openStoreWith(platform: Platform, options: OpenStoreOptions = {}): Promise<Store> {
+  if (options === null || typeof options !== "object") throw argTypeError("options", "an object", options);
+  const root = resolveStoreRoot(platform, options);
+  const dbPath = joinPath(root, DB_FILENAME);
+  const blobRoot = joinPath(root, "blobs");
+  const db = await StateDb.open(platform, dbPath, {
+    ...(options.lock ? { lock: options.lock } : {}),
+    ...(options.maxImageBytes !== undefined ? { maxImageBytes: options.maxImageBytes } : {}),
+  });
+  const paths = { root, dbPath, blobRoot };
+  const vhs = new VhsStore(platform, db, paths);
+  const state = new StateStore(platform, db, paths, vhs);
+  return {
+    ...paths,
+    vhs,
+    state,
+    db,
+    async close() {
+      await vhs.close();
+      await db.close();
+    },
+  };
+}
+
+export interface StorePaths {
+  root: string;
+  dbPath: string;
+  blobRoot: string;
+}
