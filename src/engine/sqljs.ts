@@ -20,15 +20,16 @@ export const WASM_URL = new URL("../../wasm/sql-wasm.wasm", import.meta.url);
 /** sha256 of wasm/sql-wasm.wasm (sql.js 1.16.0, dist/sql-wasm-browser.wasm). */
 export const WASM_SHA256 = "43bbcdd44287e5a2db3b6b5af34b1a3485a7a441285d247976c1ebe3c61f8dbf";
 
-const loaded = new WeakMap<Platform, Promise<SqlJsStatic>>();
+/** One engine per binary per process: instantiating the wasm costs tens of ms and megabytes. */
+const loaded = new Map<string, Promise<SqlJsStatic>>();
 
-/** The engine for this platform, loaded once per platform object. */
+/** The engine in `wasmUrl` (default: the shipped one), loaded and checked once per process. */
 export function loadSqlJs(platform: Platform, wasmUrl: URL = WASM_URL): Promise<SqlJsStatic> {
-  let p = loaded.get(platform);
+  let p = loaded.get(wasmUrl.href);
   if (!p) {
     p = load(platform, wasmUrl);
-    loaded.set(platform, p);
-    p.catch(() => loaded.delete(platform));
+    loaded.set(wasmUrl.href, p);
+    p.catch(() => loaded.delete(wasmUrl.href));
   }
   return p;
 }
