@@ -56,6 +56,7 @@ export async function replaceFileAtomically(platform: Platform, path: string, im
     }
     step = "set mode";
     await platform.chmod(temp, options.mode);
+    step = "check the lock";
     await options.beforeRename?.();
   } catch (err) {
     await removeQuietly(platform, temp);
@@ -63,6 +64,7 @@ export async function replaceFileAtomically(platform: Platform, path: string, im
   }
 
   let keptPrevious = false;
+  let newStore = false;
   try {
     step = "link previous file";
     try {
@@ -71,6 +73,7 @@ export async function replaceFileAtomically(platform: Platform, path: string, im
     } catch (err) {
       // No previous file (a new store), or no hard links here: proceed without undo.
       if (errnoCode(err) !== "ENOENT" && errnoCode(err) !== "EPERM" && errnoCode(err) !== "ENOTSUP") throw err;
+      newStore = errnoCode(err) === "ENOENT";
     }
     step = "rename temp file over the database";
     await platform.rename(temp, path);
@@ -84,13 +87,16 @@ export async function replaceFileAtomically(platform: Platform, path: string, im
     step = "fsync folder";
     await platform.syncDir(folder);
   } catch (err) {
-    if (keptPrevious) {
-      try {
+    try {
+      if (keptPrevious) {
         await platform.rename(previous, path);
         keptPrevious = false;
-      } catch {
-        // Could not undo: the new image stays (it is complete); report the failure anyway.
+      } else if (newStore) {
+        // There was no file before: undo is removing it (we hold the lock, so it is ours).
+        await platform.unlink(path);
       }
+    } catch {
+      // Could not undo: the new image stays (it is complete); report the failure anyway.
     }
     if (keptPrevious) await removeQuietly(platform, previous);
     throw flushError(path, step, err);

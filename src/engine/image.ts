@@ -58,6 +58,18 @@ export function assertWholeImage(image: Uint8Array, path: string): void {
 }
 
 /**
+ * Sets the file change counter (bytes 24-27) and the version-valid-for number (92-95, so
+ * the in-header page count stays valid) of `image`, in place. sql.js's export() (the backup
+ * API into a fresh database) always writes 1 there (measured with sql.js 1.16.0), so without
+ * this every file we write has counter 1 and the counter cannot tell versions apart.
+ */
+export function stampChangeCounter(image: Uint8Array, counter: number): void {
+  const view = new DataView(image.buffer, image.byteOffset, image.byteLength);
+  view.setUint32(24, counter >>> 0);
+  view.setUint32(92, counter >>> 0);
+}
+
+/**
  * A copy of the image marked as rollback-journal mode (header bytes 18-19 set to 1).
  * Python opens its files in WAL mode; the in-memory engine has no use for WAL, and the
  * flushed image is legacy mode either way (Python switches it back on its next open).

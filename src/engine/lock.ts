@@ -120,24 +120,33 @@ async function createRecordFile(platform: Platform, path: string, record: LockRe
   const temp = `${path}.${record.token}.tmp`;
   const file = await platform.createExclusive(temp, 0o644);
   try {
-    await file.write(bytes);
-  } finally {
-    await file.close();
-  }
-  try {
-    await platform.link(temp, path);
-  } catch (err) {
-    if (errnoCode(err) === "EEXIST") throw err;
-    // A file system without hard links: create in place (the record may be seen partly
-    // written for a moment, which GARBAGE_GRACE_MS covers).
-    const direct = await platform.createExclusive(path, 0o644);
     try {
-      await direct.write(bytes);
+      await file.write(bytes);
     } finally {
-      await direct.close();
+      await file.close();
+    }
+    try {
+      await platform.link(temp, path);
+    } catch (err) {
+      if (errnoCode(err) === "EEXIST") throw err;
+      // A file system without hard links: create in place (the record may be seen partly
+      // written for a moment, which GARBAGE_GRACE_MS covers).
+      const direct = await platform.createExclusive(path, 0o644);
+      try {
+        await direct.write(bytes);
+      } finally {
+        await direct.close();
+      }
     }
   } finally {
-    await unlinkIfPresent(platform, temp);
+    // Also after a failed write or close. Best effort: once linked, the lock is taken and
+    // ours, and failing now would leave it held by nobody; a leftover temp name is swept
+    // by a later writer (flush.ts sweepFlushLeftovers).
+    try {
+      await platform.unlink(temp);
+    } catch {
+      // see above
+    }
   }
 }
 

@@ -11,7 +11,7 @@
 import { TldrsError, errnoCode } from "../errors.ts";
 import { dirname } from "../platform/path.ts";
 import type { FileStat, Platform, ReadableFile } from "../platform/port.ts";
-import { assertWholeImage, HEADER_SIZE, identityOf, sameIdentity, withoutWalFlag, type FileIdentity } from "./image.ts";
+import { assertWholeImage, HEADER_SIZE, identityOf, sameIdentity, stampChangeCounter, withoutWalFlag, type FileIdentity } from "./image.ts";
 import { acquireLock, DEFAULT_LOCK_OPTIONS, type HeldLock, type LockOptions } from "./lock.ts";
 import { replaceFileAtomically, sweepFlushLeftovers } from "./flush.ts";
 import { assertWritable, ensureSchema } from "./schema.ts";
@@ -48,6 +48,8 @@ export class StateDb {
   private dirty = false;
   private swept = false;
   private closed = false;
+  /** A lock whose release failed (an I/O error): retried before the next acquire. */
+  private unreleased: HeldLock | undefined;
   /** Serializes this object's operations: sql.js has one connection, and a reload must not land mid-transaction. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -83,6 +85,8 @@ export class StateDb {
   /** Frees the in-memory image. Further calls fail. */
   async close(): Promise<void> {
     await this.enqueue(async () => {
+      await this.unreleased?.release().catch(() => false);
+      this.unreleased = undefined;
       this.db?.close();
       this.db = undefined;
       this.closed = true;
@@ -99,7 +103,18 @@ export class StateDb {
   }
 
   private async writeLocked<T>(fn: (db: Database) => T): Promise<T> {
-    await this.platform.mkdir(dirname(this.path));
+    try {
+      await this.platform.mkdir(dirname(this.path));
+    } catch (err) {
+      throw new TldrsError("EIO", `Cannot create the folder of database "${this.path}": ${(err as Error).message}`, { path: this.path, cause: err });
+    }
+    if (this.unreleased) {
+      // Our own lock from an earlier write whose release failed: nobody else may break it
+      // before the stale limit, so this process must not wait for itself.
+      const stale = this.unreleased;
+      this.unreleased = undefined;
+      await stale.release().catch(() => void (this.unreleased = stale));
+    }
     let lock: HeldLock;
     try {
       lock = await acquireLock(this.platform, this.lockPath, this.lockOptions);
@@ -109,8 +124,11 @@ export class StateDb {
     }
     try {
       if (!this.swept) {
-        await sweepFlushLeftovers(this.platform, this.path, LEFTOVER_GRACE_MS);
-        this.swept = true;
+        // Housekeeping: a failure here must not fail the write; it is retried next time.
+        this.swept = await sweepFlushLeftovers(this.platform, this.path, LEFTOVER_GRACE_MS).then(
+          () => true,
+          () => false,
+        );
       }
       const db = await this.refresh("write");
       assertWritable(db, this.path);
@@ -130,7 +148,9 @@ export class StateDb {
       }
       return result;
     } finally {
-      await lock.release().catch(() => false);
+      // The transaction's outcome stands either way; a lock we could not delete is retried
+      // at our next write (other processes break it once it is older than staleMs).
+      await lock.release().catch(() => void (this.unreleased = lock));
     }
   }
 
@@ -142,6 +162,9 @@ export class StateDb {
       this.invalidate();
       throw new TldrsError("ETOOLARGE", `Cannot export database "${this.path}": ${String((cause as Error)?.message ?? cause)}`, { path: this.path, cause });
     }
+    // A counter the file under the lock did not have: with inode, size and mtime, it tells this
+    // version from the one it replaces even where inodes are reused and mtimes are coarse.
+    stampChangeCounter(image, ((this.identity?.changeCounter ?? 0) + 1) % 2 ** 32 || 1);
     try {
       await replaceFileAtomically(this.platform, this.path, image, {
         mode: this.fileMode,
@@ -156,9 +179,14 @@ export class StateDb {
       this.invalidate();
       throw err;
     }
-    const st = await this.platform.stat(this.path);
-    this.identity = identityOf(st, image.subarray(0, HEADER_SIZE));
-    this.dirty = false;
+    try {
+      const st = await this.platform.stat(this.path);
+      this.identity = identityOf(st, image.subarray(0, HEADER_SIZE));
+      this.dirty = false;
+    } catch {
+      // Committed, but its identity is unknown: the transaction stands; reload on next use.
+      this.invalidate();
+    }
   }
 
   private invalidate(): void {
@@ -170,6 +198,15 @@ export class StateDb {
 
   /** Returns the image of the latest committed file, reloading only if the file changed. */
   private async refresh(mode: Mode): Promise<Database> {
+    try {
+      return await this.refreshFromFile(mode);
+    } catch (err) {
+      if (err instanceof TldrsError) throw err;
+      throw new TldrsError("EIO", `Cannot read database "${this.path}": ${(err as Error).message}`, { path: this.path, cause: err });
+    }
+  }
+
+  private async refreshFromFile(mode: Mode): Promise<Database> {
     await this.checkForeignWriter(mode);
     let file: ReadableFile;
     try {

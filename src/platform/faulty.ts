@@ -41,17 +41,29 @@ export function createFaultyPlatform(base: Platform, initial: FaultPlan = {}): F
   let crashed = false;
   const calls: CallRecord[] = [];
 
-  async function guard<T>(op: string, path: string, run: () => Promise<T>): Promise<T> {
+  /** `dispose` frees what a call that then "crashed" opened: the kernel closes a dead process's files. */
+  async function guard<T>(op: string, path: string, run: () => Promise<T>, dispose?: (result: T) => Promise<void>): Promise<T> {
     if (crashed) throw new CrashError(`process crashed before ${op} ${path}`);
     seq += 1;
     calls.push({ seq, op, path });
     if (plan.failAt && plan.failAt.call === seq) {
       const code = plan.failAt.code;
+      // POSIX close() frees the descriptor even when it reports an error.
+      if (op === "close") await run().catch(() => undefined);
       throw Object.assign(new Error(`${code}: injected fault in ${op} '${path}'`), { code, syscall: op, path });
     }
-    const result = await run();
-    if (plan.crashAfter === seq) {
+    const crashHere = plan.crashAfter === seq;
+    let result: T;
+    try {
+      result = await run();
+    } catch (err) {
+      // A call that failed (ENOENT, EEXIST, ...) is still a point to die after.
+      if (crashHere) crashed = true;
+      throw crashHere ? new CrashError(`process crashed after ${op} ${path} (which failed: ${(err as Error).message})`) : err;
+    }
+    if (crashHere) {
       crashed = true;
+      await dispose?.(result).catch(() => undefined);
       throw new CrashError(`process crashed after ${op} ${path}`);
     }
     return result;
@@ -86,8 +98,9 @@ export function createFaultyPlatform(base: Platform, initial: FaultPlan = {}): F
       calls.length = 0;
     },
     readFile: (path) => guard("readFile", path, () => base.readFile(path)),
-    createExclusive: async (path, mode) => wrapWritable(path, await guard("create", path, () => base.createExclusive(path, mode))),
-    openRead: async (path) => wrapReadable(path, await guard("open", path, () => base.openRead(path))),
+    createExclusive: async (path, mode) =>
+      wrapWritable(path, await guard("create", path, () => base.createExclusive(path, mode), (f) => f.close())),
+    openRead: async (path) => wrapReadable(path, await guard("open", path, () => base.openRead(path), (f) => f.close())),
     stat: (path) => guard("stat", path, () => base.stat(path)),
     rename: (from, to) => guard("rename", `${from} -> ${to}`, () => base.rename(from, to)),
     link: (from, to) => guard("link", `${from} -> ${to}`, () => base.link(from, to)),

@@ -30,10 +30,12 @@ describe("StateDb basics", () => {
     const db = await StateDb.open(platform, path);
     await db.write((d) => d.run("INSERT INTO sessions VALUES ('s', 'a', 'b', 'fp', NULL)"));
     const before = statSync(path);
+    const bytes = readFileSync(path);
     await db.write((d) => d.exec("SELECT * FROM sessions"));
     const after = statSync(path);
     expect(after.ino).toBe(before.ino);
-    expect(readFileSync(path)).toEqual(readFileSync(path));
+    expect(after.mtimeMs).toBe(before.mtimeMs);
+    expect(readFileSync(path)).toEqual(bytes);
     await db.close();
   });
 

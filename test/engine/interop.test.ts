@@ -1,0 +1,155 @@
+// Interop with Python's sqlite3 (the Python tldr-swinton store's habits, see children/py_store.py).
+import { existsSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { isTldrsError } from "../../src/errors.ts";
+import { SCHEMA_VERSION } from "../../src/engine/schema.ts";
+import { StateDb } from "../../src/engine/state_db.ts";
+import { createNodePlatform } from "../../src/platform/node.ts";
+import { tempDir } from "../helpers/tmp.ts";
+import { childScript, hasPython, python, snapshot, startChild, type Child } from "./helpers.ts";
+
+const platform = createNodePlatform();
+const PY = childScript("py_store.py");
+
+if (!hasPython) console.warn("interop tests skipped: python3 with sqlite3 is not installed");
+
+interface PyView {
+  sessions: string[];
+  user_version: number;
+  columns: { objects: string[]; deliveries: string[] };
+  integrity: string;
+}
+
+function py(cmd: string, path: string, arg?: string): string {
+  return python(`import runpy,sys; sys.argv=sys.argv[1:]; runpy.run_path(sys.argv[0], run_name="__main__")`, [PY, cmd, path, ...(arg ? [arg] : [])]);
+}
+const pyRead = (path: string) => JSON.parse(py("read", path)) as PyView;
+
+function pyHold(cmd: string, path: string, arg?: string): Child {
+  return startChild("python3", [PY, cmd, path, ...(arg ? [arg] : [])]);
+}
+async function release(child: Child): Promise<void> {
+  child.proc.stdin!.write("\n");
+  const { code } = await child.exited;
+  expect(code, child.stderr()).toBe(0);
+}
+
+const sessionsOf = (db: StateDb) => db.read((d) => d.exec("SELECT session_id FROM sessions ORDER BY 1")[0]!.values.map((r) => String(r[0])));
+const addSession = (id: string) => (d: import("../../src/engine/sqljs.ts").Database) => {
+  d.run("INSERT INTO sessions VALUES (?, '2026-01-01T00:00:00.000000+00:00', '2026-01-01T00:00:00.000000+00:00', 'ts-fp', NULL)", [id]);
+  // Columns by name: in a file upgraded from an older store, stored_size and compression come last.
+  d.run("INSERT INTO objects (hash, size, stored_size, compression, created_at, last_accessed) VALUES (?, 5, 4, 'zlib', 'c', 'l')", [id.padEnd(64, "0")]);
+};
+
+describe.skipIf(!hasPython)("interop with Python's sqlite3", () => {
+  for (const variant of ["full", "old"] as const) {
+    it(`${variant === "full" ? "a" : "an older (columns missing)"} WAL-mode database made by Python opens, is writable, and Python reads our writes`, async () => {
+      const path = join(tempDir(), "tldrs_state.db");
+      py("create", path, variant);
+      expect(existsSync(path + "-wal")).toBe(false); // Python closed: checkpointed
+      const before = snapshot(path);
+      expect([before.bytes[18], before.bytes[19]]).toEqual([2, 2]); // WAL mode in the header
+
+      const db = await StateDb.open(platform, path);
+      expect(await sessionsOf(db)).toEqual(["py-1"]);
+      // Reading an old file adds the columns in memory only.
+      const cols = await db.read((d) => d.exec("SELECT name FROM pragma_table_info('objects')")[0]!.values.map((r) => r[0]));
+      expect(cols).toEqual(expect.arrayContaining(["stored_size", "compression"]));
+      expect(snapshot(path).bytes.equals(before.bytes)).toBe(true);
+
+      await db.write(addSession("ts-1"));
+      await db.write((d) => d.run("UPDATE deliveries SET code_snapshot = 'def fn(): pass' WHERE symbol_id = 'mod.fn'"));
+      const view = pyRead(path);
+      expect(view.integrity).toBe("ok");
+      expect(view.sessions).toEqual(["py-1", "ts-1"]);
+      expect(view.user_version).toBe(SCHEMA_VERSION);
+      expect(view.columns.objects).toEqual(["hash", "size", ...(variant === "full" ? ["stored_size", "compression"] : []), "created_at", "last_accessed", ...(variant === "old" ? ["stored_size", "compression"] : [])]);
+      expect(view.columns.deliveries).toContain("code_snapshot");
+
+      // Python writes again (its open switches the file back to WAL, its close checkpoints).
+      py("write", path, "py-2");
+      expect(await sessionsOf(db)).toEqual(["py-1", "py-2", "ts-1"]);
+      await db.write(addSession("ts-2"));
+      expect(pyRead(path).sessions).toEqual(["py-1", "py-2", "ts-1", "ts-2"]);
+      expect(await db.read((d) => d.exec("SELECT stored_size, compression FROM objects WHERE hash LIKE 'ts-1%'")[0]!.values)).toEqual([[4, "zlib"]]);
+      await db.close();
+    });
+  }
+
+  it("while Python holds a connection with rows in its -wal: writes and reads are refused; after it closes nothing is lost", async () => {
+    const path = join(tempDir(), "tldrs_state.db");
+    const db = await StateDb.open(platform, path);
+    await db.write(addSession("ts-1"));
+
+    const holder = pyHold("hold", path, "py-held");
+    await holder.waitForLine((l) => l === "ready");
+    expect(statSync(path + "-wal").size).toBeGreaterThan(0);
+    const werr = await db.write(addSession("ts-refused")).catch((e: unknown) => e);
+    expect(isTldrsError(werr, "EFOREIGNWAL")).toBe(true);
+    expect((werr as Error).message).toContain(`"${path}-wal"`);
+    expect((werr as Error).message).toMatch(/refusing to write.*close that program.*wal_checkpoint\(TRUNCATE\)/);
+    const rerr = await db.read((d) => d.exec("SELECT 1")).catch((e: unknown) => e);
+    expect(isTldrsError(rerr, "EFOREIGNWAL")).toBe(true);
+    expect((rerr as Error).message).toMatch(/refusing to read/);
+    expect(existsSync(path + ".lock")).toBe(false);
+
+    await release(holder);
+    expect(existsSync(path + "-wal")).toBe(false);
+    await db.write(addSession("ts-2"));
+    expect(await sessionsOf(db)).toEqual(["py-held", "ts-1", "ts-2"]);
+    expect(pyRead(path).sessions).toEqual(["py-held", "ts-1", "ts-2"]);
+    await db.close();
+  });
+
+  it("while Python only reads (empty -wal): our reads work and say nothing stale, our writes are refused", async () => {
+    const path = join(tempDir(), "tldrs_state.db");
+    py("create", path, "full");
+    const holder = pyHold("hold-read", path);
+    await holder.waitForLine((l) => l === "ready");
+    try {
+      expect(statSync(path + "-wal").size).toBe(0);
+      const db = await StateDb.open(platform, path);
+      expect(await sessionsOf(db)).toEqual(["py-1"]);
+      expect(isTldrsError(await db.write(addSession("x")).catch((e: unknown) => e), "EFOREIGNWAL")).toBe(true);
+      await db.close();
+    } finally {
+      await release(holder);
+    }
+  });
+
+  it("a Python transaction in rollback-journal mode (-journal): refused; its commit is kept", async () => {
+    const path = join(tempDir(), "tldrs_state.db");
+    const db = await StateDb.open(platform, path);
+    await db.write(addSession("ts-1"));
+    const holder = pyHold("hold-journal", path, "py-tx");
+    await holder.waitForLine((l) => l === "ready");
+    expect(existsSync(path + "-journal")).toBe(true);
+    const err = await db.write(addSession("ts-refused")).catch((e: unknown) => e);
+    expect(isTldrsError(err, "EFOREIGNWAL")).toBe(true);
+    expect((err as Error).message).toContain(`"${path}-journal"`);
+    await release(holder);
+    await db.write(addSession("ts-2"));
+    expect(pyRead(path).sessions).toEqual(["py-tx", "ts-1", "ts-2"]);
+    await db.close();
+  });
+
+  it("a Python process killed with its rows in the -wal: refused until checkpointed as the message says, then nothing is lost", async () => {
+    const path = join(tempDir(), "tldrs_state.db");
+    const db = await StateDb.open(platform, path);
+    await db.write(addSession("ts-1"));
+    const holder = pyHold("hold", path, "py-crashed");
+    await holder.waitForLine((l) => l === "ready");
+    holder.proc.kill("SIGKILL");
+    await holder.exited;
+    expect(statSync(path + "-wal").size).toBeGreaterThan(0);
+    const err = await db.write(addSession("ts-refused")).catch((e: unknown) => e);
+    expect(isTldrsError(err, "EFOREIGNWAL")).toBe(true);
+    py("checkpoint", path); // what the message advises (sqlite3 "<db>" "PRAGMA wal_checkpoint(TRUNCATE);")
+    expect(existsSync(path + "-wal")).toBe(false);
+    await db.write(addSession("ts-2"));
+    expect(await sessionsOf(db)).toEqual(["py-crashed", "ts-1", "ts-2"]);
+    expect(pyRead(path).sessions).toEqual(["py-crashed", "ts-1", "ts-2"]);
+    await db.close();
+  });
+});
