@@ -1,0 +1,109 @@
+/**
+ * Loads tree-sitter (web-tree-sitter 0.22.x) and its grammars (tree-sitter-wasms): both
+ * are WebAssembly, so nothing is compiled at install time and every runtime parses alike.
+ *
+ * Why these versions: a grammar .wasm is built for one tree-sitter ABI. tree-sitter-wasms
+ * 0.1.x is built with tree-sitter-cli 0.20, which web-tree-sitter 0.22 loads; newer
+ * web-tree-sitter releases refuse those grammars.
+ *
+ * The bytes are read through `platform.readUrl`, and handed to the library (`wasmBinary`,
+ * `Language.load(bytes)`), so the library never touches a file system of its own. The
+ * files are found from the package resolution (`import.meta.resolve`) where the runtime
+ * gives a file URL, else relative to this module (src/context or dist/context, with the
+ * dependency next to us or hoisted one level up).
+ *
+ * web-tree-sitter keeps one WASM instance per process: the first platform that loads it
+ * provides the bytes; later callers share it.
+ */
+import type Parser from "web-tree-sitter";
+import { TldrsError } from "../errors.ts";
+import type { Platform } from "../platform/port.ts";
+import type { GrammarId } from "./languages.ts";
+
+export type TreeSitter = typeof Parser;
+export type { Parser };
+export type SyntaxNode = Parser.SyntaxNode;
+export type Tree = Parser.Tree;
+export type Language = Parser.Language;
+
+let runtime: Promise<TreeSitter> | undefined;
+const languages = new Map<GrammarId, Promise<Language>>();
+
+/** Candidate URLs of a file inside an installed package, best first. */
+export function packageFileUrls(specifier: string): URL[] {
+  const urls: URL[] = [];
+  const meta = import.meta as ImportMeta & { resolve?: (s: string) => string };
+  if (typeof meta.resolve === "function") {
+    try {
+      const href = meta.resolve(specifier);
+      if (href.startsWith("file:")) urls.push(new URL(href));
+    } catch {
+      // Not resolvable this way here (a bundler, a loader without resolve): try the layouts below.
+    }
+  }
+  for (const up of ["../../node_modules/", "../../../", "../../../../node_modules/"]) {
+    const url = new URL(up + specifier, import.meta.url);
+    if (!urls.some((u) => u.href === url.href)) urls.push(url);
+  }
+  return urls;
+}
+
+async function readFirst(platform: Platform, specifier: string, what: string): Promise<Uint8Array> {
+  const tried: string[] = [];
+  let last: unknown;
+  for (const url of packageFileUrls(specifier)) {
+    try {
+      return await platform.readUrl(url);
+    } catch (err) {
+      tried.push(url.href);
+      last = err;
+    }
+  }
+  throw new TldrsError("EENGINE", `Cannot load the ${what} "${specifier}": not found at ${tried.join(", ")}; reinstall tldrs`, {
+    path: specifier,
+    cause: last,
+  });
+}
+
+/** The tree-sitter runtime, initialised once per process. */
+export function loadTreeSitter(platform: Platform): Promise<TreeSitter> {
+  if (!runtime) {
+    runtime = (async () => {
+      const wasm = await readFirst(platform, "web-tree-sitter/tree-sitter.wasm", "tree-sitter engine");
+      const mod = (await import("web-tree-sitter")) as unknown as { default: TreeSitter };
+      const TS = mod.default;
+      await TS.init({ wasmBinary: wasm });
+      return TS;
+    })();
+    runtime.catch(() => (runtime = undefined));
+  }
+  return runtime;
+}
+
+/** A grammar, loaded once per process. */
+export function loadLanguage(platform: Platform, grammar: GrammarId): Promise<Language> {
+  let p = languages.get(grammar);
+  if (!p) {
+    p = (async () => {
+      const TS = await loadTreeSitter(platform);
+      const bytes = await readFirst(platform, `tree-sitter-wasms/out/tree-sitter-${grammar}.wasm`, `${grammar} grammar`);
+      try {
+        return await TS.Language.load(bytes);
+      } catch (cause) {
+        throw new TldrsError("EENGINE", `Cannot load the ${grammar} grammar: ${(cause as Error).message}; reinstall tldrs`, { cause });
+      }
+    })();
+    languages.set(grammar, p);
+    p.catch(() => languages.delete(grammar));
+  }
+  return p;
+}
+
+/** A parser with one language set; reused across files of that language. */
+export async function createParser(platform: Platform, grammar: GrammarId): Promise<Parser> {
+  const TS = await loadTreeSitter(platform);
+  const language = await loadLanguage(platform, grammar);
+  const parser = new TS();
+  parser.setLanguage(language);
+  return parser;
+}

@@ -1,0 +1,171 @@
+/**
+ * ProjectIndex: every source file of the project with its symbol table, and lookups by
+ * name. Tables come from the symbol cache when the file's bytes are known, else from
+ * tree-sitter.
+ */
+import type { Platform } from "../platform/port.ts";
+import type { SymbolCache } from "./cache.ts";
+import { extractTable } from "./extract.ts";
+import { createParser, type Parser } from "./grammar.ts";
+import type { GrammarId, LanguageId } from "./languages.ts";
+import type { FileTable, SymbolRecord } from "./symbols.ts";
+import { syntaxFor } from "./syntax.ts";
+import { walkProject } from "./walk.ts";
+
+export interface IndexedFile {
+  /** Relative to the project, POSIX. */
+  rel: string;
+  grammar: GrammarId;
+  text: string;
+  table: FileTable;
+  /** Folder part of `rel` ("" at the root) and the file name without extension. */
+  dir: string;
+  stem: string;
+  symbols: Sym[];
+}
+
+/** A symbol of the index. */
+export interface Sym {
+  file: IndexedFile;
+  index: number;
+  rec: SymbolRecord;
+  /** `path:qualified.name` */
+  id: string;
+}
+
+export interface BuildIndexOptions {
+  lang?: LanguageId | "auto";
+  maxFileBytes?: number;
+  cache?: SymbolCache;
+}
+
+/** Files read at once: enough to keep the disk busy, few enough for file-descriptor limits. */
+const READ_CONCURRENCY = 16;
+
+export class ProjectIndex {
+  readonly byRel = new Map<string, IndexedFile>();
+  readonly byName = new Map<string, Sym[]>();
+  readonly warnings: string[] = [];
+
+  constructor(
+    readonly root: string,
+    readonly files: IndexedFile[],
+  ) {
+    for (const f of files) {
+      this.byRel.set(f.rel, f);
+      for (const s of f.symbols) {
+        const list = this.byName.get(s.rec.name);
+        if (list) list.push(s);
+        else this.byName.set(s.rec.name, [s]);
+      }
+    }
+  }
+
+  static async build(platform: Platform, root: string, options: BuildIndexOptions = {}): Promise<ProjectIndex> {
+    const walked = await walkProject(platform, root, {
+      ...(options.lang ? { lang: options.lang } : {}),
+      ...(options.maxFileBytes !== undefined ? { maxFileBytes: options.maxFileBytes } : {}),
+    });
+    const decoder = new TextDecoder();
+    const texts = new Array<string>(walked.files.length);
+    const keys = new Array<string>(walked.files.length);
+    const unreadable: string[] = [];
+    let nextRead = 0;
+    const reader = async (): Promise<void> => {
+      while (nextRead < walked.files.length) {
+        const i = nextRead++;
+        const f = walked.files[i]!;
+        let bytes: Uint8Array;
+        try {
+          bytes = await platform.readFile(f.abs);
+        } catch {
+          unreadable.push(f.rel);
+          continue;
+        }
+        const h = platform.createHasher();
+        h.update(bytes);
+        keys[i] = `${f.grammar}:${h.digestHex()}`;
+        texts[i] = decoder.decode(bytes);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, walked.files.length) }, reader));
+
+    const parsers = new Map<GrammarId, Parser>();
+    const files: IndexedFile[] = [];
+    const failed: string[] = [];
+    try {
+      for (let i = 0; i < walked.files.length; i++) {
+        const f = walked.files[i]!;
+        const text = texts[i];
+        const key = keys[i];
+        if (text === undefined || key === undefined) continue;
+        let table = options.cache?.get(key);
+        if (!table) {
+          let parser = parsers.get(f.grammar);
+          if (!parser) {
+            parser = await createParser(platform, f.grammar);
+            parsers.set(f.grammar, parser);
+          }
+          try {
+            const tree = parser.parse(text);
+            try {
+              table = extractTable(text, tree, syntaxFor(f.grammar));
+            } finally {
+              tree.delete();
+            }
+          } catch {
+            failed.push(f.rel);
+            continue;
+          }
+          options.cache?.set(key, table);
+        }
+        files.push(makeFile(f.rel, f.grammar, text, table));
+      }
+    } finally {
+      for (const p of parsers.values()) p.delete();
+    }
+    const index = new ProjectIndex(root, files);
+    if (walked.tooLarge.length > 0) index.warnings.push(`skipped ${walked.tooLarge.length} file(s) over the size limit: ${preview(walked.tooLarge)}`);
+    if (unreadable.length > 0) index.warnings.push(`could not read ${unreadable.length} file(s): ${preview(unreadable)}`);
+    if (failed.length > 0) index.warnings.push(`could not parse ${failed.length} file(s): ${preview(failed)}`);
+    return index;
+  }
+
+  /** Top-level definitions named `name` (not methods, not nested). */
+  topLevel(name: string): Sym[] {
+    return (this.byName.get(name) ?? []).filter((s) => s.rec.parent < 0 && s.rec.kind !== "method");
+  }
+
+  /** Files whose folder is `dir`. */
+  filesIn(dir: string): IndexedFile[] {
+    return this.files.filter((f) => f.dir === dir);
+  }
+}
+
+export function makeFile(rel: string, grammar: GrammarId, text: string, table: FileTable): IndexedFile {
+  const slash = rel.lastIndexOf("/");
+  const base = rel.slice(slash + 1);
+  const dot = base.indexOf(".");
+  const file: IndexedFile = {
+    rel,
+    grammar,
+    text,
+    table,
+    dir: slash < 0 ? "" : rel.slice(0, slash),
+    stem: dot <= 0 ? base : base.slice(0, dot),
+    symbols: [],
+  };
+  // Two definitions with one qualified name in a file (a getter and its setter, `if: def f` /
+  // `else: def f`) get `#2`, `#3`, ... so that ids stay unique keys for deliveries.
+  const seen = new Map<string, number>();
+  file.symbols = table.symbols.map((rec, index) => {
+    const n = (seen.get(rec.qualified) ?? 0) + 1;
+    seen.set(rec.qualified, n);
+    return { file, index, rec, id: n === 1 ? `${rel}:${rec.qualified}` : `${rel}:${rec.qualified}#${n}` };
+  });
+  return file;
+}
+
+function preview(list: string[]): string {
+  return list.length <= 5 ? list.join(", ") : `${list.slice(0, 5).join(", ")} and ${list.length - 5} more`;
+}

@@ -1,0 +1,44 @@
+/**
+ * What the context command needs of the store (`openStore(...)` returns a superset): the
+ * VHS and state calls of issues 3 and 4, by their contract names. Kept structural so the
+ * engine can be tested with a stand-in and never imports the store's modules eagerly.
+ */
+
+export type DeliveryRepresentation = "full" | "incremental" | "signature_only" | "pdg_slice" | "vhs_ref";
+
+export interface ContextDelivery {
+  symbolId: string;
+  etag: string;
+  representation: DeliveryRepresentation;
+  vhsRef?: string | null;
+  tokenEstimate?: number | null;
+  codeSnapshot?: string | null;
+}
+
+export interface ContextDeltaResult {
+  unchanged: ReadonlySet<string>;
+  changed: ReadonlySet<string>;
+  rehydrate: ReadonlyMap<string, string>;
+}
+
+export interface OpenedContextSession {
+  sessionId: string;
+  /** Set when the session was last opened on another state of the repository. */
+  drift: { previous: string; current: string } | null;
+}
+
+export interface ContextStore {
+  readonly vhs: {
+    put(data: string): Promise<string>;
+    getText(ref: string): Promise<string>;
+  };
+  readonly state: {
+    openSession(sessionId: string, options: { repoFingerprint: string }): Promise<OpenedContextSession>;
+    /** Opens the repo's default session (fingerprinting `projectRoot`) and reports it. */
+    defaultSession(options: { projectRoot?: string }): Promise<OpenedContextSession>;
+    repoFingerprint(projectRoot: string): Promise<string>;
+    checkDelta(sessionId: string, etags: Map<string, string>): Promise<ContextDeltaResult>;
+    recordDeliveries(sessionId: string, deliveries: ContextDelivery[]): Promise<unknown>;
+  };
+  close(): Promise<void>;
+}

@@ -1,0 +1,93 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { CACHE_FORMAT, SymbolCache, symbolCachePath } from "../../src/context/cache.ts";
+import { ProjectIndex } from "../../src/context/project_index.ts";
+import { context, noStore, platform, project } from "./helpers.ts";
+
+const FILES = {
+  "a.py": "def a():\n    return b()\n",
+  "b.py": "def b():\n    return 1\n",
+  "c.ts": "export function c(): number { return 2; }\n",
+};
+
+async function build(dir: string, lang: "auto" | "python" = "auto"): Promise<{ index: ProjectIndex; cache: SymbolCache; warning: string | undefined }> {
+  const cache = await SymbolCache.open(platform, symbolCachePath(join(dir, ".tldrs")));
+  const index = await ProjectIndex.build(platform, dir, { cache, lang });
+  const warning = await cache.save(lang !== "auto");
+  return { index, cache, warning };
+}
+
+function cachedKeys(dir: string): string[] {
+  const doc = JSON.parse(readFileSync(join(dir, ".tldrs/cache/context-symbols.json"), "utf8")) as { format: string; tables: Record<string, unknown> };
+  expect(doc.format).toBe(CACHE_FORMAT);
+  return Object.keys(doc.tables).sort();
+}
+
+describe("symbol cache", () => {
+  it("is written under .tldrs/cache and makes the next run parse nothing", async () => {
+    const dir = project(FILES);
+    const first = await build(dir);
+    expect(first.cache.misses).toBe(3);
+    expect(first.warning).toBeUndefined();
+    expect(cachedKeys(dir)).toHaveLength(3);
+    const second = await build(dir);
+    expect(second.cache.misses).toBe(0);
+    expect(second.index.files.map((f) => [f.rel, f.symbols.map((s) => s.id)])).toEqual(first.index.files.map((f) => [f.rel, f.symbols.map((s) => s.id)]));
+  });
+
+  it("an edited file is parsed again; its old entry is dropped", async () => {
+    const dir = project(FILES);
+    await build(dir);
+    const before = cachedKeys(dir);
+    writeFileSync(join(dir, "b.py"), "def b():\n    return 2\n\ndef b2():\n    pass\n");
+    const again = await build(dir);
+    expect(again.cache.misses).toBe(1);
+    expect(again.index.byName.has("b2")).toBe(true);
+    const after = cachedKeys(dir);
+    expect(after).toHaveLength(3);
+    expect(after.filter((k) => !before.includes(k))).toHaveLength(1);
+  });
+
+  it("a run limited to one language keeps the other languages' tables", async () => {
+    const dir = project(FILES);
+    await build(dir);
+    writeFileSync(join(dir, "a.py"), "def a():\n    return 0\n");
+    await build(dir, "python");
+    const keys = cachedKeys(dir);
+    expect(keys.filter((k) => k.startsWith("typescript:"))).toHaveLength(1);
+    expect(keys.filter((k) => k.startsWith("python:"))).toHaveLength(3);
+  });
+
+  it("a corrupt or foreign cache file is an empty cache, then replaced", async () => {
+    const dir = project(FILES);
+    mkdirSync(join(dir, ".tldrs/cache"), { recursive: true });
+    writeFileSync(join(dir, ".tldrs/cache/context-symbols.json"), "{not json");
+    const r = await build(dir);
+    expect(r.cache.misses).toBe(3);
+    expect(cachedKeys(dir)).toHaveLength(3);
+    writeFileSync(join(dir, ".tldrs/cache/context-symbols.json"), JSON.stringify({ format: CACHE_FORMAT, version: -1, tables: {} }));
+    expect((await build(dir)).cache.misses).toBe(3);
+  });
+
+  it("a cache that cannot be written is a warning, not a failure", async () => {
+    const dir = project(FILES);
+    // `.tldrs/cache` is a file: the cache folder cannot be made (works as root too, unlike chmod).
+    mkdirSync(join(dir, ".tldrs"));
+    writeFileSync(join(dir, ".tldrs/cache"), "not a folder");
+    const r = await context(dir, "a", { cache: true }, noStore);
+    expect(r.stdout).toContain("def a():");
+    expect(r.warnings.join("\n")).toMatch(/symbol cache not written/);
+    expect(readFileSync(join(dir, ".tldrs/cache"), "utf8")).toBe("not a folder");
+  });
+
+  it("runContext uses it by default and not with cache: false", async () => {
+    const dir = project(FILES);
+    await context(dir, "a", { cache: false }, noStore);
+    expect(existsSync(join(dir, ".tldrs"))).toBe(false);
+    const r = await context(dir, "a", { cache: true }, noStore);
+    expect(r.warnings).toEqual([]);
+    expect(existsSync(join(dir, ".tldrs/cache/context-symbols.json"))).toBe(true);
+    expect((await context(dir, "a", { cache: true }, noStore)).stdout).toBe(r.stdout);
+  });
+});
