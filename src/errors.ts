@@ -6,7 +6,8 @@
 
 export type ErrorCode =
   | "EINVALIDREF" // not vhs://<64 lowercase hex> nor a bare hash
-  | "ENOTFOUND" // ref or session not in the store
+  | "ENOTFOUND" // ref or session not in the store; context entry, file or project not found
+  | "EAMBIGUOUS" // a context entry names more than one symbol; `data.candidates` lists them
   | "EINTEGRITY" // bytes on disk do not match their hash or size
   | "ELOCKTIMEOUT" // the write lock stayed held by a live process
   | "ECORRUPT" // the database file is not a valid SQLite database

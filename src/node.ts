@@ -6,6 +6,7 @@
  */
 import { createNodePlatform } from "./platform/node.ts";
 import type { Platform } from "./platform/port.ts";
+import { repoFingerprint as repoFingerprintWith } from "./state/fingerprint.ts";
 import { openStoreWith, type OpenStoreOptions, type Store } from "./store.ts";
 
 export * from "./mod.ts";
@@ -22,4 +23,9 @@ export function nodePlatform(): Platform {
 /** Opens the store of `options.project` (default: the current folder) or `options.root`. */
 export function openStore(options: OpenStoreOptions = {}): Promise<Store> {
   return openStoreWith(nodePlatform(), options);
+}
+
+/** `git:<first 12 hex of HEAD>` of the project at `projectRoot`, read from its .git files; else `mtime:<seconds>`. */
+export function repoFingerprint(projectRoot: string): Promise<string> {
+  return repoFingerprintWith(nodePlatform(), projectRoot);
 }

@@ -1,13 +1,413 @@
-// PLACEHOLDER: replaced by the VHS implementation (issue 3).
+/**
+ * VhsStore: the content-addressed blob store (DESIGN section 2). Each verb validates its
+ * arguments and combines the small modules beside this one:
+ *
+ *   put      source.ts -> stage.ts (hash, compress, temp, fsync) -> place.ts -> row
+ *   get*     read_blob.ts -> blob_file.ts (decode, check length and sha256 as bytes stream)
+ *   gc       gc.ts        verify   verify.ts
+ *
+ * Reads record access times in memory (access_times.ts); they reach the database with the
+ * next write of this store, after a coarse interval, or on close().
+ */
+import { TldrsError, errnoCode, isTldrsError } from "../errors.ts";
 import type { StateDb } from "../engine/state_db.ts";
+import { isoTimestamp } from "../engine/timestamp.ts";
+import { basename, dirname } from "../platform/path.ts";
 import type { Platform } from "../platform/port.ts";
 import type { StorePaths } from "../store.ts";
+import { laterTimestamp, PendingAccesses } from "./access_times.ts";
+import { checkedBytes } from "./blob_file.ts";
+import { nowIso, type VhsContext, writeWithAccesses } from "./context.ts";
+import { type GcOptions, type GcReport, runGc } from "./gc.ts";
+import { identifyBlobFile } from "./identify.ts";
+import { blobDir, blobPath, OwnDirs, vhsLayout } from "./layout.ts";
+import { type Compression, deleteObject, insertObjectIfAbsent, type ObjectRow, selectObject, selectObjects, selectRecent, selectStats, upsertObject } from "./objects_table.ts";
+import { optionalBoolean, optionalNonNegative, readOptions, requiredPath } from "./options.ts";
+import { openForRead } from "./read_blob.ts";
+import { formatRef, parseRef } from "./ref.ts";
+import { type ByteSource, fileChunks, type PutData, toByteSource } from "./source.ts";
+import { DEFAULT_COMPRESS_MIN_BYTES, stageBlob, type StagedBlob } from "./stage.ts";
+import { ioError } from "./io_error.ts";
+import { placeBlob } from "./place.ts";
+import { BufferedWriter, createTempFile, removeQuietly } from "./temp_file.ts";
+import { runVerify, type VerifyOptions, type VerifyReport } from "./verify.ts";
+
+export interface PutOptions {
+  /** true: always zlib; false: never; unset: zlib when the size reaches `compressMinBytes`. */
+  compress?: boolean;
+  /** Default 65536. Compress at or above this many bytes (unless `compress` says otherwise). */
+  compressMinBytes?: number;
+}
+
+export interface BlobInfo {
+  hash: string;
+  /** Uncompressed bytes. */
+  size: number;
+  /** Bytes of the file on disk. */
+  storedSize: number;
+  /** '' (raw) or 'zlib'. */
+  compression: string;
+  createdAt: string;
+  lastAccessed: string;
+}
+
+export interface ListOptions {
+  /** Default 20, as the Python store. */
+  limit?: number;
+}
+
+export interface VhsStats {
+  count: number;
+  totalBytes: number;
+  totalStoredBytes: number;
+}
+
+const PUT_OPTIONS = ["compress", "compressMinBytes"] as const;
 
 export class VhsStore {
+  private readonly ctx: VhsContext;
+  private closed = false;
+
   constructor(
     readonly platform: Platform,
     readonly db: StateDb,
     readonly paths: StorePaths,
-  ) {}
-  async close(): Promise<void> {}
+  ) {
+    this.ctx = {
+      platform,
+      db,
+      layout: vhsLayout(paths.root, paths.blobRoot),
+      dirs: new OwnDirs(platform),
+      accesses: new PendingAccesses(),
+    };
+  }
+
+  /**
+   * Stores `data` and resolves to its ref. Streams are hashed and written as they arrive
+   * (memory stays flat); the same content twice is one file and one row.
+   * @example const ref = await store.vhs.put("hello"); // "vhs://2cf24dba..."
+   */
+  async put(data: PutData, options?: PutOptions): Promise<string> {
+    this.#assertOpen();
+    const plan = putPlan(options);
+    return this.#putSource(toByteSource(data), plan);
+  }
+
+  /** Stores the content of the file at `path` (a symlink is refused: pass its target). */
+  async putFile(path: string, options?: PutOptions): Promise<string> {
+    this.#assertOpen();
+    const plan = putPlan(options);
+    const full = this.platform.resolve(requiredPath("path", path));
+    let file;
+    try {
+      file = await this.platform.openRead(full);
+    } catch (err) {
+      const code = errnoCode(err);
+      const why = code === "ENOENT" ? "no such file" : code === "ELOOP" ? "it is a symbolic link; pass the file it points to" : (err as Error).message;
+      throw new TldrsError("EIO", `Cannot read "${full}": ${why}`, { path: full, cause: err, data: { errno: code } });
+    }
+    try {
+      const st = await file.stat();
+      if (st.kind !== "file") throw new TldrsError("EIO", `Cannot read "${full}": not a regular file`, { path: full });
+      return await this.#putSource({ chunks: fileChunks(file, st.size), knownSize: st.size }, plan);
+    } finally {
+      await file.close();
+    }
+  }
+
+  /** The bytes of `ref`, checked against its length and sha256. */
+  async get(ref: string): Promise<Uint8Array> {
+    this.#assertOpen();
+    const hash = parseRef(ref);
+    const read = await openForRead(this.ctx, hash, formatRef(hash));
+    const out = new Uint8Array(read.size);
+    let at = 0;
+    for await (const chunk of checkedBytes(read)) {
+      out.set(chunk, at);
+      at += chunk.length;
+    }
+    await this.#accessed(hash);
+    return out;
+  }
+
+  /** The content of `ref` decoded as UTF-8 (a BOM is kept, so text round-trips exactly). */
+  async getText(ref: string): Promise<string> {
+    return new TextDecoder("utf-8", { ignoreBOM: true }).decode(await this.get(ref));
+  }
+
+  /**
+   * A stream of the bytes of `ref`. Not found is a rejection here; damage found while
+   * streaming errors the stream instead of closing it. Read it to the end or cancel it:
+   * the blob file stays open until then.
+   */
+  async getStream(ref: string): Promise<ReadableStream<Uint8Array>> {
+    this.#assertOpen();
+    const hash = parseRef(ref);
+    const bytes = checkedBytes(await openForRead(this.ctx, hash, formatRef(hash)));
+    await this.#accessed(hash);
+    return new ReadableStream<Uint8Array>(
+      {
+        async pull(controller) {
+          try {
+            const r = await bytes.next();
+            if (r.done) controller.close();
+            else controller.enqueue(r.value);
+          } catch (err) {
+            controller.error(err);
+          }
+        },
+        async cancel() {
+          await bytes.return(undefined);
+        },
+      },
+      { highWaterMark: 0 },
+    );
+  }
+
+  /**
+   * Writes the bytes of `ref` to `path` (parent folders created). They go to a temp file
+   * beside it, renamed over `path` only after the checks pass: a damaged blob leaves no file.
+   */
+  async getToFile(ref: string, path: string): Promise<void> {
+    this.#assertOpen();
+    const hash = parseRef(ref);
+    const dest = this.platform.resolve(requiredPath("path", path));
+    const read = await openForRead(this.ctx, hash, formatRef(hash));
+    const bytes = checkedBytes(read);
+    let temp;
+    try {
+      await this.platform.mkdir(dirname(dest), 0o755);
+      temp = await createTempFile(this.platform, dirname(dest), `.${basename(dest)}.tldrs-`, ".tmp");
+    } catch (err) {
+      await bytes.return(undefined);
+      throw err;
+    }
+    let closed = false;
+    try {
+      const out = new BufferedWriter(temp.file);
+      for await (const chunk of bytes) await out.write(chunk);
+      await out.flush();
+      await temp.file.sync();
+      closed = true;
+      await temp.file.close();
+      await this.platform.rename(temp.path, dest);
+    } catch (err) {
+      if (!closed) await temp.file.close().catch(() => undefined);
+      await removeQuietly(this.platform, temp.path);
+      throw ioError(err, `Cannot write "${dest}"`, dest);
+    }
+    await this.#accessed(hash);
+  }
+
+  /** True if the blob file exists (the Python store's test). Records an access. */
+  async has(ref: string): Promise<boolean> {
+    this.#assertOpen();
+    const hash = parseRef(ref);
+    if (!(await this.#fileExists(hash))) return false;
+    await this.#accessed(hash);
+    return true;
+  }
+
+  /** What the store knows of `ref`, or null if its file is not there. Records an access. */
+  async info(ref: string): Promise<BlobInfo | null> {
+    this.#assertOpen();
+    const hash = parseRef(ref);
+    const path = blobPath(this.ctx.layout.blobRoot, hash);
+    const row = await this.db.read((db) => selectObject(db, hash));
+    if (row) {
+      if (!(await this.#fileExists(hash))) return null;
+      const info = this.#toInfo(row); // as it was before this access, as the Python store answers
+      await this.#accessed(hash);
+      return info;
+    }
+    // A file without a row: identify it by its hash and restore the row, as get does.
+    const found = await identifyBlobFile(this.platform, path, hash, formatRef(hash)).catch((err: unknown) => {
+      if (isTldrsError(err, "EINTEGRITY")) return null; // a symlink or folder at its name: nothing to describe
+      throw err;
+    });
+    if (found?.kind !== "valid") return null;
+    const restored = { hash, ...found.facts, createdAt: isoTimestamp(found.mtimeMs), lastAccessed: nowIso(this.ctx) };
+    await writeWithAccesses(this.ctx, (db) => insertObjectIfAbsent(db, restored)).catch(() => undefined);
+    return { ...restored };
+  }
+
+  /** Blobs by most recent access first (rows only; `verify` reconciles rows and files). */
+  async list(options?: ListOptions): Promise<BlobInfo[]> {
+    this.#assertOpen();
+    const opts = readOptions("options", options, ["limit"]);
+    const limit = optionalNonNegative("options.limit", opts["limit"], { integer: true }) ?? 20;
+    const pendingHashes = this.ctx.accesses.hashes();
+    const rows = await this.db.read((db) => {
+      const seen = new Map(selectRecent(db, limit).map((r) => [r.hash, r]));
+      for (const r of selectObjects(db, pendingHashes)) seen.set(r.hash, r);
+      return [...seen.values()];
+    });
+    return rows
+      .map((r) => this.#toInfo(r))
+      .sort((a, b) => (a.lastAccessed === b.lastAccessed ? (a.hash < b.hash ? -1 : 1) : a.lastAccessed > b.lastAccessed ? -1 : 1))
+      .slice(0, limit);
+  }
+
+  async stats(): Promise<VhsStats> {
+    this.#assertOpen();
+    return this.db.read(selectStats);
+  }
+
+  /** Deletes the blob's file and row; true if either existed. */
+  async delete(ref: string): Promise<boolean> {
+    this.#assertOpen();
+    const hash = parseRef(ref);
+    const path = blobPath(this.ctx.layout.blobRoot, hash);
+    let removedFile = false;
+    try {
+      await this.platform.unlink(path); // the file first: a crash then leaves a row without a file, never a resurrected blob
+      removedFile = true;
+    } catch (err) {
+      if (errnoCode(err) !== "ENOENT" && errnoCode(err) !== "ENOTDIR") {
+        throw ioError(err, `Cannot delete blob "${formatRef(hash)}": file "${path}"`, path);
+      }
+    }
+    const removedRow = await writeWithAccesses(this.ctx, (db) => deleteObject(db, hash));
+    this.ctx.accesses.forget(hash);
+    return removedFile || removedRow;
+  }
+
+  /** Evicts by age and size (see GcOptions); `dryRun` reports exactly what would go. */
+  async gc(options?: GcOptions): Promise<GcReport> {
+    this.#assertOpen();
+    const opts = readOptions("options", options, ["maxAgeDays", "maxSizeMb", "keepLast", "dryRun"]);
+    const maxAgeDays = optionalNonNegative("options.maxAgeDays", opts["maxAgeDays"]);
+    const maxSizeMb = optionalNonNegative("options.maxSizeMb", opts["maxSizeMb"]);
+    const keepLast = optionalNonNegative("options.keepLast", opts["keepLast"], { integer: true });
+    const dryRun = optionalBoolean("options.dryRun", opts["dryRun"]);
+    return runGc(this.ctx, {
+      ...(maxAgeDays !== undefined ? { maxAgeDays } : {}),
+      ...(maxSizeMb !== undefined ? { maxSizeMb } : {}),
+      ...(keepLast !== undefined ? { keepLast } : {}),
+      ...(dryRun !== undefined ? { dryRun } : {}),
+    });
+  }
+
+  /** Reads every blob and reconciles files and rows; `repair` fixes what it can. */
+  async verify(options?: VerifyOptions): Promise<VerifyReport> {
+    this.#assertOpen();
+    const opts = readOptions("options", options, ["repair"]);
+    const repair = optionalBoolean("options.repair", opts["repair"]);
+    return runVerify(this.ctx, repair !== undefined ? { repair } : {});
+  }
+
+  /** Writes the pending access times now (one transaction). */
+  async flushAccessTimes(): Promise<void> {
+    this.#assertOpen();
+    if (this.ctx.accesses.size > 0) await writeWithAccesses(this.ctx, () => undefined);
+  }
+
+  /**
+   * Writes the pending access times and closes. A store that cannot be written (a live
+   * native SQLite connection, a read-only checkout) closes anyway: access times are hints.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    try {
+      await this.flushAccessTimes();
+    } catch {
+      // See above: losing access times must not fail a close.
+    }
+    this.closed = true;
+  }
+
+  async #putSource(source: ByteSource, plan: { compress: boolean | undefined; minBytes: number }): Promise<string> {
+    const { platform, layout, dirs } = this.ctx;
+    await dirs.ensure(layout.tmpDir);
+    const staged = await stageBlob(platform, layout.tmpDir, source, plan);
+    const dir = blobDir(layout.blobRoot, staged.hash);
+    let placement;
+    try {
+      await dirs.ensure(layout.blobRoot, dirname(dir), dir);
+      placement = await placeBlob(platform, staged.tempPath, blobPath(layout.blobRoot, staged.hash));
+    } catch (err) {
+      await removeQuietly(platform, staged.tempPath);
+      throw err;
+    }
+    const at = nowIso(this.ctx);
+    if (placement.placed) {
+      // The name must be durable before a row points at it.
+      await platform.syncDir(dir).catch((err: unknown) => {
+        throw ioError(err, `Cannot store blob "${formatRef(staged.hash)}" (fsync of "${dir}")`, dir);
+      });
+      await writeWithAccesses(this.ctx, (db) => upsertObject(db, { ...factsOf(staged), hash: staged.hash, createdAt: at, lastAccessed: at }));
+    } else {
+      const row = await this.db.read((db) => selectObject(db, staged.hash));
+      if (row) {
+        // Same content again: the row stays as it is; the put counts as an access.
+        this.ctx.accesses.record(staged.hash, at, platform.now());
+        await this.#flushAccessesIfDue();
+      } else {
+        const facts = describeExisting(placement.existingSize, staged);
+        await writeWithAccesses(this.ctx, (db) => insertObjectIfAbsent(db, { ...facts, hash: staged.hash, createdAt: at, lastAccessed: at }));
+      }
+    }
+    return formatRef(staged.hash);
+  }
+
+  #toInfo(row: ObjectRow): BlobInfo {
+    return {
+      hash: row.hash,
+      size: row.size,
+      storedSize: row.storedSize,
+      compression: row.compression,
+      createdAt: row.createdAt,
+      lastAccessed: laterTimestamp(row.lastAccessed, this.ctx.accesses.latest(row.hash)),
+    };
+  }
+
+  async #fileExists(hash: string): Promise<boolean> {
+    try {
+      return (await this.platform.stat(blobPath(this.ctx.layout.blobRoot, hash))).kind === "file";
+    } catch (err) {
+      if (errnoCode(err) === "ENOENT" || errnoCode(err) === "ENOTDIR") return false;
+      throw ioError(err, `Cannot check blob "${formatRef(hash)}"`, blobPath(this.ctx.layout.blobRoot, hash));
+    }
+  }
+
+  async #accessed(hash: string): Promise<void> {
+    this.ctx.accesses.record(hash, nowIso(this.ctx), this.platform.now());
+    await this.#flushAccessesIfDue();
+  }
+
+  async #flushAccessesIfDue(): Promise<void> {
+    if (!this.ctx.accesses.due(this.platform.now())) return;
+    try {
+      await writeWithAccesses(this.ctx, () => undefined);
+    } catch {
+      // Kept pending; the next write or close() tries again. A read must not fail for this.
+    }
+  }
+
+  #assertOpen(): void {
+    if (this.closed) throw new TypeError(`VhsStore "${this.paths.root}" is closed`);
+  }
+}
+
+function putPlan(options: PutOptions | undefined): { compress: boolean | undefined; minBytes: number } {
+  const opts = readOptions("options", options, PUT_OPTIONS);
+  const compress = optionalBoolean("options.compress", opts["compress"]);
+  const minBytes = optionalNonNegative("options.compressMinBytes", opts["compressMinBytes"], { integer: true, allowInfinity: true }) ?? DEFAULT_COMPRESS_MIN_BYTES;
+  return { compress, minBytes };
+}
+
+function factsOf(staged: StagedBlob): { size: number; storedSize: number; compression: Compression } {
+  return { size: staged.size, storedSize: staged.storedSize, compression: staged.compression };
+}
+
+/**
+ * The row for a file someone else placed (a racing put, a crash before its row). Its
+ * compression follows from its length: our own upload's length means our encoding, the
+ * raw length means raw, anything else a zlib stream. Reads check the file's own facts
+ * anyway (blob_file.ts), and verify corrects a row that guessed wrong.
+ */
+function describeExisting(existingSize: number, staged: StagedBlob): { size: number; storedSize: number; compression: Compression } {
+  if (existingSize === staged.storedSize) return factsOf(staged);
+  if (existingSize === staged.size) return { size: staged.size, storedSize: existingSize, compression: "" };
+  return { size: staged.size, storedSize: existingSize, compression: "zlib" };
 }

@@ -1,0 +1,124 @@
+/**
+ * SQL on the `objects` table (schema: DESIGN section 2, shared with the Python store).
+ * Synchronous helpers, called inside StateDb.read / StateDb.write callbacks.
+ */
+import type { Database, SqlValue } from "../engine/sqljs.ts";
+
+export type Compression = "" | "zlib";
+
+export interface ObjectRow {
+  hash: string;
+  size: number;
+  storedSize: number;
+  /** As stored: '' or 'zlib' from either store; anything else is read by the file's own facts. */
+  compression: string;
+  createdAt: string;
+  lastAccessed: string;
+}
+
+const COLUMNS = "hash, size, stored_size, compression, created_at, last_accessed";
+
+export function queryRows(db: Database, sql: string, params: SqlValue[] = []): Record<string, SqlValue>[] {
+  const stmt = db.prepare(sql);
+  try {
+    stmt.bind(params);
+    const rows: Record<string, SqlValue>[] = [];
+    while (stmt.step()) rows.push(stmt.getAsObject());
+    return rows;
+  } finally {
+    stmt.free();
+  }
+}
+
+function toRow(r: Record<string, SqlValue>): ObjectRow {
+  return {
+    hash: String(r["hash"]),
+    size: Number(r["size"]),
+    storedSize: Number(r["stored_size"] ?? 0),
+    compression: String(r["compression"] ?? ""),
+    createdAt: String(r["created_at"]),
+    lastAccessed: String(r["last_accessed"]),
+  };
+}
+
+export function selectObject(db: Database, hash: string): ObjectRow | undefined {
+  const r = queryRows(db, `SELECT ${COLUMNS} FROM objects WHERE hash = ?`, [hash])[0];
+  return r ? toRow(r) : undefined;
+}
+
+export function selectObjects(db: Database, hashes: readonly string[]): ObjectRow[] {
+  if (hashes.length === 0) return [];
+  const out: ObjectRow[] = [];
+  // SQLite's default limit is 999 bound parameters per statement.
+  for (let at = 0; at < hashes.length; at += 500) {
+    const part = hashes.slice(at, at + 500);
+    out.push(...queryRows(db, `SELECT ${COLUMNS} FROM objects WHERE hash IN (${part.map(() => "?").join(",")})`, part).map(toRow));
+  }
+  return out;
+}
+
+/** Most recently accessed first, as the Python store lists them. */
+export function selectRecent(db: Database, limit: number): ObjectRow[] {
+  return queryRows(db, `SELECT ${COLUMNS} FROM objects ORDER BY last_accessed DESC, hash LIMIT ?`, [limit]).map(toRow);
+}
+
+export function selectAll(db: Database): ObjectRow[] {
+  return queryRows(db, `SELECT ${COLUMNS} FROM objects`).map(toRow);
+}
+
+export function selectStats(db: Database): { count: number; totalBytes: number; totalStoredBytes: number } {
+  const r = queryRows(db, "SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS bytes, COALESCE(SUM(stored_size), 0) AS stored FROM objects")[0]!;
+  return { count: Number(r["n"]), totalBytes: Number(r["bytes"]), totalStoredBytes: Number(r["stored"]) };
+}
+
+export interface NewObject {
+  hash: string;
+  size: number;
+  storedSize: number;
+  compression: Compression;
+  createdAt: string;
+  lastAccessed: string;
+}
+
+/** The Python store's insert: a row that exists is kept as it is. */
+export function insertObjectIfAbsent(db: Database, o: NewObject): boolean {
+  db.run(`INSERT OR IGNORE INTO objects (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)`, [o.hash, o.size, o.storedSize, o.compression, o.createdAt, o.lastAccessed]);
+  return db.getRowsModified() > 0;
+}
+
+/**
+ * For a file we just placed: its facts replace whatever an old row said (that row
+ * described a file that was gone), keeping the row's created_at.
+ */
+export function upsertObject(db: Database, o: NewObject): void {
+  db.run(
+    `INSERT INTO objects (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT(hash) DO UPDATE SET size = excluded.size, stored_size = excluded.stored_size,
+       compression = excluded.compression, last_accessed = excluded.last_accessed`,
+    [o.hash, o.size, o.storedSize, o.compression, o.createdAt, o.lastAccessed],
+  );
+}
+
+/** Sets the facts of a row whose content checked out but whose numbers were wrong. */
+export function correctObject(db: Database, hash: string, facts: { size: number; storedSize: number; compression: Compression }): void {
+  db.run("UPDATE objects SET size = ?, stored_size = ?, compression = ? WHERE hash = ?", [facts.size, facts.storedSize, facts.compression, hash]);
+}
+
+export function deleteObject(db: Database, hash: string): boolean {
+  db.run("DELETE FROM objects WHERE hash = ?", [hash]);
+  return db.getRowsModified() > 0;
+}
+
+/** Moves last_accessed forward only: another process may have recorded a later access. */
+export function touchObject(db: Database, hash: string, at: string): void {
+  db.run("UPDATE objects SET last_accessed = ? WHERE hash = ? AND last_accessed < ?", [at, hash, at]);
+}
+
+/** Hashes named by deliveries.vhs_ref of sessions that still exist (gc keeps these). */
+export function selectDeliveredRefs(db: Database): string[] {
+  return queryRows(
+    db,
+    `SELECT DISTINCT d.vhs_ref AS ref FROM deliveries d JOIN sessions s ON s.session_id = d.session_id
+     WHERE d.vhs_ref IS NOT NULL AND d.vhs_ref <> ''`,
+  ).map((r) => String(r["ref"]));
+}

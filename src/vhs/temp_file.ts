@@ -1,0 +1,79 @@
+/**
+ * Temp files for uploads and downloads: unpredictable names, created exclusively
+ * (O_CREAT|O_EXCL|O_NOFOLLOW), so nothing planted under a guessed name (a symlink, a
+ * file) is ever opened or followed: a taken name is skipped and another drawn.
+ */
+import { errnoCode } from "../errors.ts";
+import { ioError } from "./io_error.ts";
+import type { Platform, WritableFile } from "../platform/port.ts";
+
+export interface TempFile {
+  path: string;
+  file: WritableFile;
+}
+
+/** Names already taken before giving up: 8 collisions of 64 random bits means something is wrong. */
+const MAX_ATTEMPTS = 8;
+
+export function randomHex(platform: Platform, bytes: number): string {
+  return Array.from(platform.randomBytes(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Creates `<dir>/<prefix><random hex><suffix>` (0644 under the umask). */
+export async function createTempFile(platform: Platform, dir: string, prefix: string, suffix = ""): Promise<TempFile> {
+  let lastError: unknown;
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const path = `${dir}/${prefix}${randomHex(platform, 8)}${suffix}`;
+    try {
+      return { path, file: await platform.createExclusive(path, 0o644) };
+    } catch (err) {
+      lastError = err;
+      if (errnoCode(err) !== "EEXIST") break;
+    }
+  }
+  throw ioError(lastError, `Cannot create a temp file in "${dir}"`, dir);
+}
+
+export async function removeQuietly(platform: Platform, path: string): Promise<void> {
+  try {
+    await platform.unlink(path);
+  } catch {
+    // Best effort on an error path; stale temp files are swept by gc and verify.
+  }
+}
+
+/**
+ * Writes through a 1 MiB buffer: streams often arrive in small pieces (64 KiB from a
+ * pipe, 16 KiB from zlib), and one write call per piece costs more than the copy.
+ * Chunks already that large go straight to the file.
+ */
+export class BufferedWriter {
+  private readonly buffer: Uint8Array;
+  private used = 0;
+  written = 0;
+
+  constructor(
+    private readonly file: WritableFile,
+    size = 1024 * 1024,
+  ) {
+    this.buffer = new Uint8Array(size);
+  }
+
+  async write(chunk: Uint8Array): Promise<void> {
+    this.written += chunk.length;
+    if (this.used + chunk.length > this.buffer.length) await this.flush();
+    if (chunk.length >= this.buffer.length) {
+      await this.file.write(chunk);
+      return;
+    }
+    this.buffer.set(chunk, this.used);
+    this.used += chunk.length;
+  }
+
+  async flush(): Promise<void> {
+    if (this.used === 0) return;
+    const pending = this.buffer.subarray(0, this.used);
+    this.used = 0;
+    await this.file.write(pending);
+  }
+}
