@@ -176,11 +176,11 @@ export class VhsStore {
     const bytes = checkedBytes(read);
     let temp;
     try {
-      await this.platform.mkdir(dirname(dest), 0o755);
+      // The folder must exist: creating it would hide a typo in the destination.
       temp = await createTempFile(this.platform, dirname(dest), `.${basename(dest)}.tldrs-`, ".tmp");
     } catch (err) {
       await bytes.return(undefined);
-      throw err;
+      throw ioError(err, `Cannot write "${dest}"`, dest);
     }
     let closed = false;
     try {

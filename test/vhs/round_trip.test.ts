@@ -41,7 +41,7 @@ describe("round trips", () => {
 
         expect(Buffer.compare(await store.vhs.get(ref), data)).toBe(0);
         expect(Buffer.compare(await readAll(await store.vhs.getStream(ref)), data)).toBe(0);
-        const out = join(tempDir(), "sub", "out.bin");
+        const out = join(tempDir(), "out.bin");
         await store.vhs.getToFile(ref, out);
         expect(Buffer.compare(readFileSync(out), data)).toBe(0);
       }
@@ -143,6 +143,19 @@ describe("round trips", () => {
     await expect(store.vhs.get(refs[0]!)).rejects.toMatchObject({ code: "ENOTFOUND" });
     expect(await store.vhs.has(refs[0]!)).toBe(false);
     expect(await store.vhs.info(refs[0]!)).toBeNull();
+    await store.close();
+  });
+});
+
+describe("getToFile into a folder that does not exist", () => {
+  it("fails with EIO naming the folder and creates nothing", async () => {
+    const { existsSync } = await import("node:fs");
+    const store = await openTestStore();
+    const ref = await store.vhs.put("some bytes");
+    const dir = tempDir();
+    const out = join(dir, "missing", "out.bin");
+    await expect(store.vhs.getToFile(ref, out)).rejects.toMatchObject({ code: "EIO", message: expect.stringContaining("does not exist") });
+    expect(existsSync(join(dir, "missing"))).toBe(false);
     await store.close();
   });
 });

@@ -1,0 +1,142 @@
+/**
+ * The checks behind `tldrs doctor` (loaded only when doctor runs: it needs the engine).
+ */
+import { readdir, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { describeHolder, isStale, readLockHolder } from "../../engine/lock.ts";
+import { isTldrsError } from "../../errors.ts";
+import type { CommandContext } from "../command.ts";
+import { EXIT_FAILURE, EXIT_OK } from "../errors.ts";
+import { formatJson } from "../json.ts";
+import { cliPlatform } from "../open_store.ts";
+import { resolveStoreRoot } from "../../store.ts";
+import type { VerifyReport } from "../../vhs/verify.ts";
+
+export type Severity = "ok" | "warn" | "error";
+
+export interface Finding {
+  check: string;
+  severity: Severity;
+  detail: string;
+  /** The command that fixes it, when something needs action. */
+  fix?: string;
+}
+
+export interface DoctorReport {
+  root: string;
+  healthy: boolean;
+  findings: Finding[];
+  sizes: { databaseBytes: number; blobCount: number; blobBytes: number; blobStoredBytes: number };
+}
+
+async function sizeOf(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size;
+  } catch {
+    return 0;
+  }
+}
+
+const shellQuote = (s: string) => (/^[\w./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+export async function runDoctor(ctx: CommandContext): Promise<number> {
+  const platform = cliPlatform(ctx.io);
+  const root = resolveStoreRoot(platform, { project: ctx.projectDir() });
+  const dbPath = join(root, "tldrs_state.db");
+  const findings: Finding[] = [];
+  const sizes = { databaseBytes: 0, blobCount: 0, blobBytes: 0, blobStoredBytes: 0 };
+  const add = (check: string, severity: Severity, detail: string, fix?: string) => findings.push({ check, severity, detail, ...(fix ? { fix } : {}) });
+
+  let exists = true;
+  try {
+    await stat(root);
+  } catch {
+    exists = false;
+    add("store", "ok", `no store yet at ${root} (it is created on the first write)`);
+  }
+
+  if (exists) {
+    // Lock
+    const holder = await readLockHolder(platform, `${dbPath}.lock`);
+    if (!holder) add("lock", "ok", "free");
+    else if (isStale(platform, holder, 30_000)) add("lock", "warn", `stale: held by ${describeHolder(platform, holder)}; the next write breaks it`, `rm ${shellQuote(dbPath + ".lock")}`);
+    else add("lock", "ok", `held by ${describeHolder(platform, holder)} (a write in progress)`);
+
+    // A native SQLite connection beside us
+    for (const suffix of ["-wal", "-journal"]) {
+      const side = dbPath + suffix;
+      try {
+        const st = await stat(side);
+        add("foreign-sqlite", "error", `${side} exists (${st.size} bytes): a native SQLite connection (such as the Python store) is open or crashed; tldrs will not write until it is gone`, `sqlite3 ${shellQuote(dbPath)} "PRAGMA wal_checkpoint(TRUNCATE);"  # after closing that program`);
+      } catch {
+        // absent: fine
+      }
+    }
+
+    sizes.databaseBytes = await sizeOf(dbPath);
+    const store = await ctx.openStore();
+    try {
+      const { check, version } = await store.db.read((db) => ({
+        check: (db.exec("PRAGMA integrity_check")[0]?.values ?? []).map((r) => String(r[0])),
+        version: Number(db.exec("PRAGMA user_version")[0]?.values[0]?.[0] ?? 0),
+      }));
+      if (check.length === 1 && check[0] === "ok") add("database", "ok", `integrity ok, schema version ${version}, ${sizes.databaseBytes} bytes`);
+      else add("database", "error", `integrity_check: ${check.slice(0, 3).join("; ")}`, `mv ${shellQuote(dbPath)} ${shellQuote(dbPath + ".corrupt")}`);
+      const st = await store.vhs.stats();
+      sizes.blobCount = st.count;
+      sizes.blobBytes = st.totalBytes;
+      sizes.blobStoredBytes = st.totalStoredBytes;
+    } catch (err) {
+      if (!isTldrsError(err) || err.code === "EFOREIGNWAL") {
+        if (!isTldrsError(err)) throw err;
+      } else {
+        const fix = err.code === "ECORRUPT" ? `mv ${shellQuote(dbPath)} ${shellQuote(dbPath + ".corrupt")}` : err.code === "ENEWERSCHEMA" ? "npm install -g tldrs@latest" : undefined;
+        add("database", "error", err.message, fix);
+      }
+    }
+
+    if (!findings.some((f) => f.check === "database" && f.severity === "error") && !findings.some((f) => f.check === "foreign-sqlite")) {
+      const report = await store.vhs.verify({ repair: false });
+      for (const line of describeVerify(report)) add("blobs", "warn", line, "tldrs vhs verify --repair");
+      if (!findings.some((f) => f.check === "blobs")) add("blobs", "ok", `${sizes.blobCount} blobs, ${sizes.blobBytes} bytes (${sizes.blobStoredBytes} on disk), all match their records`);
+    }
+
+    // Leftovers of crashed database writers (blob temp files are part of verify)
+    const leftovers = (await readdir(root).catch(() => [] as string[])).filter((n) => /^tldrs_state\.db\..*\.(tmp|prev)$/.test(n));
+    if (leftovers.length > 0) add("leftovers", "warn", `${leftovers.length} temp file(s) of interrupted database writes: ${leftovers.slice(0, 3).join(", ")}`, `rm ${leftovers.map((n) => shellQuote(join(root, n))).join(" ")}`);
+  }
+
+  const healthy = findings.every((f) => f.severity === "ok");
+  const report: DoctorReport = { root, healthy, findings, sizes };
+  if (ctx.args["json"]) {
+    await ctx.io.stdout.write(formatJson(report));
+  } else {
+    const mark = { ok: "ok  ", warn: "WARN", error: "FAIL" } as const;
+    const lines = [`tldrs doctor: ${root}`];
+    for (const f of findings) {
+      lines.push(`  [${mark[f.severity]}] ${f.check}: ${f.detail}`);
+      if (f.fix) lines.push(`         fix: ${f.fix}`);
+    }
+    lines.push(`  sizes: database ${sizes.databaseBytes} B, ${sizes.blobCount} blobs, ${sizes.blobBytes} B (${sizes.blobStoredBytes} B on disk)`);
+    lines.push(healthy ? "healthy" : "needs action (see fix lines)");
+    await ctx.io.stdout.write(lines.join("\n") + "\n");
+  }
+  return healthy ? EXIT_OK : EXIT_FAILURE;
+}
+
+/** One line per kind of problem in a verify report. */
+function describeVerify(report: VerifyReport): string[] {
+  const lines: string[] = [];
+  const kinds: Array<[keyof VerifyReport, string]> = [
+    ["missingFiles", "record(s) whose blob file is missing"],
+    ["orphans", "blob file(s) without a record"],
+    ["wrongSizes", "record(s) with wrong sizes"],
+    ["corrupt", "blob file(s) whose content does not match their hash"],
+    ["staleUploads", "stale upload(s) in tmp/"],
+  ];
+  for (const [key, what] of kinds) {
+    const list = report[key] as string[];
+    if (list.length > 0) lines.push(`${list.length} ${what}: ${list.slice(0, 3).join(", ")}${list.length > 3 ? ", ..." : ""}`);
+  }
+  return lines;
+}

@@ -1,0 +1,263 @@
+/** `tldrs vhs ...`: the blob store commands, flags and JSON fields as the Python `tldrs vhs`. */
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import { amountFlag, intFlag, requiredString } from "../args.ts";
+import { defineCommand, type CommandGroup, type CommandContext } from "../command.ts";
+import { CliFailure, EXIT_FAILURE, EXIT_OK, UsageError } from "../errors.ts";
+import { formatJson, toPythonJson } from "../json.ts";
+import { startProgress, type Progress } from "../progress.ts";
+
+async function* counted(source: AsyncIterable<Uint8Array>, progress: Progress): AsyncIterable<Uint8Array> {
+  for await (const chunk of source) {
+    progress.advance(chunk.length);
+    yield chunk;
+  }
+}
+
+async function writeStream(ctx: CommandContext, stream: ReadableStream<Uint8Array>, progress: Progress): Promise<void> {
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      progress.advance(value.length);
+      await ctx.io.stdout.write(value);
+    }
+  } finally {
+    reader.releaseLock();
+    await stream.cancel().catch(() => {});
+  }
+}
+
+const put = defineCommand({
+  command: "put [file]",
+  name: "vhs put",
+  describe: "Store a file (or stdin with -) once, print its vhs:// ref",
+  examples: [
+    ["tldrs vhs put build.log", "store a file"],
+    ["make 2>&1 | tldrs vhs put -", "store a command's output from stdin"],
+    ["tldrs vhs put big.json --compress", "store it zlib-compressed"],
+  ],
+  options: (y) =>
+    y
+      .positional("file", { type: "string", describe: "File to store; - or nothing reads stdin" })
+      .option("compress", { type: "boolean", describe: "Compress with zlib whatever the size" })
+      .option("compress-min-bytes", { type: "string", describe: "Compress blobs of at least this many bytes (default 65536)" }),
+  async run(ctx) {
+    const compressMinBytes = intFlag(ctx.args, "compress-min-bytes", "vhs put");
+    const file = ctx.args["file"] as string | undefined;
+    const opts = { ...(ctx.args["compress"] ? { compress: true } : {}), ...(compressMinBytes !== undefined ? { compressMinBytes } : {}) };
+    let source: AsyncIterable<Uint8Array>;
+    let total: number | undefined;
+    // yargs hands "-" to a positional as "": both mean stdin.
+    if (file === undefined || file === "-" || file === "") {
+      source = ctx.io.stdin;
+    } else {
+      const path = ctx.resolvePath(file);
+      const info = await stat(path);
+      if (info.isDirectory()) throw new CliFailure(`cannot store "${file}": is a folder`);
+      total = info.size;
+      source = createReadStream(path, { highWaterMark: 1 << 20 });
+    }
+    const store = await ctx.openStore();
+    const progress = startProgress(ctx.io, "storing", total);
+    try {
+      const ref = await store.vhs.put(counted(source, progress), opts);
+      await progress.done();
+      await ctx.io.stdout.write(ref + "\n");
+    } finally {
+      await progress.done();
+    }
+    return EXIT_OK;
+  },
+});
+
+const get = defineCommand({
+  command: "get <ref>",
+  name: "vhs get",
+  describe: "Write a blob to a file (--out) or to stdout, verified against its hash",
+  examples: [
+    ["tldrs vhs get vhs://3a7b...e1 --out build.log", "restore a blob into a file"],
+    ["tldrs vhs get 3a7b...e1 > out.bin", "a bare hash works too"],
+  ],
+  options: (y) => y.positional("ref", { type: "string", describe: "vhs://<sha256> or the bare hash" }).option("out", { type: "string", describe: "File to write (created or replaced only once verified)" }),
+  async run(ctx) {
+    const ref = requiredString(ctx.args, "ref", "vhs get");
+    const out = ctx.args["out"];
+    if (out !== undefined && (typeof out !== "string" || out === "")) throw new UsageError("--out needs a file name", "vhs get");
+    const store = await ctx.openStore();
+    if (typeof out === "string") {
+      const progress = startProgress(ctx.io, "writing");
+      try {
+        await store.vhs.getToFile(ref, ctx.resolvePath(out));
+      } finally {
+        await progress.done();
+      }
+      return EXIT_OK;
+    }
+    return catBlob(ctx, ref);
+  },
+});
+
+async function catBlob(ctx: CommandContext, ref: string): Promise<number> {
+  const store = await ctx.openStore();
+  const stream = await store.vhs.getStream(ref);
+  const progress = startProgress(ctx.io, "reading");
+  try {
+    await writeStream(ctx, stream, progress);
+  } finally {
+    await progress.done();
+  }
+  return EXIT_OK;
+}
+
+const cat = defineCommand({
+  command: "cat <ref>",
+  name: "vhs cat",
+  describe: "Print a blob to stdout, verified against its hash",
+  examples: [["tldrs vhs cat vhs://3a7b...e1 | head", "look at the start of a stored output"]],
+  options: (y) => y.positional("ref", { type: "string", describe: "vhs://<sha256> or the bare hash" }),
+  run: (ctx) => catBlob(ctx, requiredString(ctx.args, "ref", "vhs cat")),
+});
+
+const has = defineCommand({
+  command: "has <ref>",
+  name: "vhs has",
+  describe: "Exit 0 if the blob is stored, 1 if not; prints nothing",
+  examples: [["tldrs vhs has vhs://3a7b...e1 && echo stored", "test for a blob in a script"]],
+  options: (y) => y.positional("ref", { type: "string", describe: "vhs://<sha256> or the bare hash" }),
+  async run(ctx) {
+    const store = await ctx.openStore();
+    return (await store.vhs.has(requiredString(ctx.args, "ref", "vhs has"))) ? EXIT_OK : EXIT_FAILURE;
+  },
+});
+
+const info = defineCommand({
+  command: "info <ref>",
+  name: "vhs info",
+  describe: "Print a blob's record as JSON ({} and exit 1 if unknown)",
+  examples: [["tldrs vhs info vhs://3a7b...e1", "size, stored size, compression, times"]],
+  options: (y) => y.positional("ref", { type: "string", describe: "vhs://<sha256> or the bare hash" }),
+  async run(ctx) {
+    const store = await ctx.openStore();
+    const record = await store.vhs.info(requiredString(ctx.args, "ref", "vhs info"));
+    await ctx.io.stdout.write(formatJson(record ?? {}));
+    return record ? EXIT_OK : EXIT_FAILURE;
+  },
+});
+
+const rm = defineCommand({
+  command: "rm <ref>",
+  name: "vhs rm",
+  describe: 'Delete a blob; prints {"deleted": true}',
+  examples: [["tldrs vhs rm vhs://3a7b...e1", "delete one blob"]],
+  options: (y) => y.positional("ref", { type: "string", describe: "vhs://<sha256> or the bare hash" }),
+  async run(ctx) {
+    const ref = requiredString(ctx.args, "ref", "vhs rm");
+    const store = await ctx.openStore();
+    if (!(await store.vhs.delete(ref))) throw new CliFailure(`cannot delete "${ref}": not found`);
+    await ctx.io.stdout.write(formatJson({ deleted: true }));
+    return EXIT_OK;
+  },
+});
+
+const ls = defineCommand({
+  command: "ls",
+  name: "vhs ls",
+  describe: "List blobs, most recently accessed first (JSON array, or one object a line with --jsonl)",
+  examples: [
+    ["tldrs vhs ls --limit 5", "the five most recently used blobs"],
+    ["tldrs vhs ls --jsonl | wc -l", "count blobs"],
+  ],
+  options: (y) => y.option("limit", { type: "string", describe: "At most this many (default: all)" }).option("jsonl", { type: "boolean", describe: "One JSON object per line" }),
+  async run(ctx) {
+    const limit = intFlag(ctx.args, "limit", "vhs ls", 1);
+    const store = await ctx.openStore();
+    const rows = await store.vhs.list(limit === undefined ? {} : { limit });
+    if (ctx.args["jsonl"]) {
+      await ctx.io.stdout.write(rows.map((r) => JSON.stringify(toPythonJson(r)) + "\n").join(""));
+    } else {
+      await ctx.io.stdout.write(formatJson(rows));
+    }
+    return EXIT_OK;
+  },
+});
+
+const stats = defineCommand({
+  command: "stats",
+  name: "vhs stats",
+  describe: "Print blob count and total bytes (raw and on disk) as JSON",
+  examples: [["tldrs vhs stats", '{"count": ..., "total_bytes": ..., "total_stored_bytes": ...}']],
+  async run(ctx) {
+    const store = await ctx.openStore();
+    await ctx.io.stdout.write(formatJson(await store.vhs.stats()));
+    return EXIT_OK;
+  },
+});
+
+const gc = defineCommand({
+  command: "gc",
+  name: "vhs gc",
+  describe: "Delete old or least recently used blobs; blobs referenced by live sessions are kept",
+  examples: [
+    ["tldrs vhs gc --max-age-days 30", "drop blobs not used for 30 days"],
+    ["tldrs vhs gc --max-size-mb 500 --keep-last 20 --dry-run", "show what a 500 MB cap would delete"],
+  ],
+  options: (y) =>
+    y
+      .option("max-age-days", { type: "string", describe: "Delete blobs not accessed for this many days" })
+      .option("max-size-mb", { type: "string", describe: "Delete least recently used blobs until stored bytes fit this cap" })
+      .option("keep-last", { type: "string", describe: "Never delete the N most recently accessed blobs" })
+      .option("dry-run", { type: "boolean", describe: "Report what would be deleted; delete nothing" }),
+  async run(ctx) {
+    const maxAgeDays = amountFlag(ctx.args, "max-age-days", "vhs gc");
+    const maxSizeMb = amountFlag(ctx.args, "max-size-mb", "vhs gc");
+    const keepLast = intFlag(ctx.args, "keep-last", "vhs gc");
+    const store = await ctx.openStore();
+    const progress = startProgress(ctx.io, "gc");
+    try {
+      const report = await store.vhs.gc({
+        ...(maxAgeDays !== undefined ? { maxAgeDays } : {}),
+        ...(maxSizeMb !== undefined ? { maxSizeMb } : {}),
+        ...(keepLast !== undefined ? { keepLast } : {}),
+        dryRun: !!ctx.args["dry-run"],
+      });
+      await progress.done();
+      // `deleted` is a count, as the Python CLI prints it; the list goes in `deleted_blobs`.
+      const { deleted, ...rest } = report;
+      await ctx.io.stdout.write(formatJson({ ...rest, deleted: deleted.length, deletedBlobs: deleted }));
+    } finally {
+      await progress.done();
+    }
+    return EXIT_OK;
+  },
+});
+
+const verify = defineCommand({
+  command: "verify",
+  name: "vhs verify",
+  describe: "Check every blob against its record and hash; --repair fixes what it can",
+  examples: [
+    ["tldrs vhs verify", "report problems, change nothing"],
+    ["tldrs vhs verify --repair", "quarantine bad blobs, adopt orphans, drop dead rows"],
+  ],
+  options: (y) => y.option("repair", { type: "boolean", describe: "Fix what can be fixed" }),
+  async run(ctx) {
+    const store = await ctx.openStore();
+    const progress = startProgress(ctx.io, "verify");
+    try {
+      const report = await store.vhs.verify({ repair: !!ctx.args["repair"] });
+      await progress.done();
+      await ctx.io.stdout.write(formatJson(report));
+    } finally {
+      await progress.done();
+    }
+    return EXIT_OK;
+  },
+});
+
+export const vhsGroup: CommandGroup = {
+  command: "vhs",
+  describe: "Content-addressed blob store: put once, pass vhs:// refs around",
+  subcommands: [put, get, cat, has, info, rm, ls, stats, gc, verify],
+};

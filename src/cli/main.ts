@@ -1,0 +1,121 @@
+/**
+ * `tldrs` command line: parse with yargs, run the chosen command, map errors to exit
+ * codes. `main(argv, io)` never exits the process, so tests call it in-process.
+ */
+import yargs, { type Argv } from "yargs";
+import { commandGroups, topLevelCommands } from "./commands/index.ts";
+import type { Args, CommandContext, CommandSpec } from "./command.ts";
+import { EXIT_OK, isBrokenPipe, reportError, UsageError } from "./errors.ts";
+import { processIo, type CliIo } from "./io.ts";
+import { packageVersion } from "./version.ts";
+
+function withExamples(y: Argv, spec: CommandSpec): Argv {
+  let out = spec.options ? spec.options(y) : y;
+  for (const [cmd, desc] of spec.examples) out = out.example(cmd, desc);
+  return out;
+}
+
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  let selected: { spec: CommandSpec; args: Args } | undefined;
+  const register = (y: Argv, spec: CommandSpec): Argv =>
+    y.command(spec.command, spec.describe, (sub) => withExamples(sub, spec), (args) => {
+      selected = { spec, args: args as Args };
+    });
+
+  let parser: Argv = (yargs(argv) as unknown as Argv)
+    .scriptName("tldrs")
+    .usage("tldrs <command> [options]\n\nRepo-local memory for coding agents: a blob store (vhs) and session state.")
+    .option("project", { type: "string", describe: "Project folder whose .tldrs/ store to use (default: the current folder; env TLDRS_VHS_HOME names the store folder itself)", global: true })
+    .version(packageVersion())
+    .help()
+    .alias("h", "help")
+    .strict()
+    .exitProcess(false)
+    .wrap(Math.min(100, process.stdout.columns ?? 100))
+    .demandCommand(1, "no command given")
+    .fail((msg, err) => {
+      throw err ?? new UsageError(msg);
+    });
+  for (const group of commandGroups) {
+    parser = parser.command(group.command, group.describe, (y) => {
+      let g = y;
+      for (const spec of group.subcommands) g = register(g, spec);
+      return g.demandCommand(1, `"tldrs ${group.command}" needs a subcommand`);
+    });
+  }
+  for (const spec of topLevelCommands) parser = register(parser, spec);
+  parser = parser.example("tldrs vhs put big.log", "store a file, print its vhs:// ref").example("tldrs context main --delta", "code context for `main`, unchanged symbols elided");
+
+  let output = "";
+  try {
+    await new Promise<void>((resolve, reject) => {
+      parser.parse(argv, {}, (err, _args, out) => {
+        output = out ?? "";
+        if (err) reject(err);
+        else resolve();
+      });
+    });
+  } catch (err) {
+    const command = argv.filter((a) => !a.startsWith("-")).slice(0, 2).join(" ");
+    const usage = err instanceof UsageError ? err : new UsageError((err as Error).message);
+    const known = commandGroups.some((g) => command.startsWith(g.command + " ")) ? command : undefined;
+    return finish(io, reportError(new UsageError(usage.message, known), !!io.env["TLDRS_DEBUG"]));
+  }
+  if (!selected) {
+    // --help or --version: yargs produced the text and ran no command.
+    if (output) await io.stdout.write(output.endsWith("\n") ? output : output + "\n");
+    return EXIT_OK;
+  }
+  const { spec, args } = selected;
+  const ctx = makeContext(io, args);
+  try {
+    return await spec.run(ctx);
+  } catch (err) {
+    if (isBrokenPipe(err)) return EXIT_OK; // the reader went away (`| head`): not an error
+    if (err instanceof UsageError && !err.command) return finish(io, reportError(new UsageError(err.message, spec.name), !!io.env["TLDRS_DEBUG"]));
+    return finish(io, reportError(err, !!io.env["TLDRS_DEBUG"]));
+  } finally {
+    await ctx.closeStore();
+  }
+}
+
+async function finish(io: CliIo, reported: { exitCode: number; text: string }): Promise<number> {
+  try {
+    await io.stderr.write(reported.text);
+  } catch {
+    // stderr closed too: the exit code still says it.
+  }
+  return reported.exitCode;
+}
+
+function makeContext(io: CliIo, args: Args): CommandContext & { closeStore(): Promise<void> } {
+  let store: Promise<import("../store.ts").Store> | undefined;
+  const projectDir = () => {
+    const p = args["project"];
+    if (p !== undefined && (typeof p !== "string" || p === "")) throw new UsageError("--project needs a folder");
+    return p === undefined ? io.cwd : resolvePath(io.cwd, p);
+  };
+  return {
+    io,
+    args,
+    projectDir,
+    resolvePath: (p) => resolvePath(io.cwd, p),
+    openStore() {
+      store ??= (async () => {
+        // Loaded here, not at the top: --help and --version must not pay for the engine.
+        const { openCliStore } = await import("./open_store.ts");
+        return openCliStore(io, projectDir());
+      })();
+      return store;
+    },
+    async closeStore() {
+      if (!store) return;
+      const s = await store.catch(() => undefined);
+      await s?.close();
+    },
+  };
+}
+
+function resolvePath(cwd: string, p: string): string {
+  return p.startsWith("/") ? p : `${cwd.replace(/\/$/, "")}/${p}`;
+}

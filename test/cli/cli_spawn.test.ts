@@ -1,0 +1,83 @@
+// End-to-end: the built binary as a child process, for exit codes, pipes and stdin.
+import { spawn, spawnSync } from "node:child_process";
+import { cpSync, mkdirSync, rmSync, writeFileSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { tempDir } from "../helpers/tmp.ts";
+import { BIN, spawnCli } from "./cli_helpers.ts";
+
+describe("tldrs binary", () => {
+  it("put from a pipe, cat to a pipe, exit codes of has", async () => {
+    const cwd = tempDir();
+    const data = new Uint8Array(300_000).map((_, i) => (i * 7) % 251);
+    const put = await spawnCli(["vhs", "put", "-"], { cwd, stdin: data });
+    expect(put.stderr).toBe("");
+    expect(put.code).toBe(0);
+    const ref = put.stdout.trim();
+    const cat = await spawnCli(["vhs", "cat", ref], { cwd });
+    expect(cat.code).toBe(0);
+    expect(Buffer.from(cat.stdoutBytes).equals(Buffer.from(data))).toBe(true);
+    expect((await spawnCli(["vhs", "has", ref], { cwd })).code).toBe(0);
+    const missing = await spawnCli(["vhs", "has", "f".repeat(64)], { cwd });
+    expect(missing.code).toBe(1);
+    expect(missing.stdout + missing.stderr).toBe("");
+  });
+
+  it("usage errors exit 2, failures exit 1, no stack unless TLDRS_DEBUG", async () => {
+    const cwd = tempDir();
+    const usage = await spawnCli(["vhs", "ls", "--limit", "x"], { cwd });
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/^tldrs: --limit must be/);
+    const fail = await spawnCli(["vhs", "cat", "not-a-ref"], { cwd });
+    expect(fail.code).toBe(1);
+    expect(fail.stderr.trim().split("\n")).toHaveLength(1);
+    const debug = await spawnCli(["vhs", "cat", "not-a-ref"], { cwd, env: { TLDRS_DEBUG: "1" } });
+    expect(debug.code).toBe(1);
+    expect(debug.stderr).toMatch(/\n\s+at /);
+  });
+
+  it("exits quietly when the reader closes the pipe (cat | head -1)", async () => {
+    const cwd = tempDir();
+    const lines = Array.from({ length: 200_000 }, (_, i) => `line ${i}`).join("\n");
+    writeFileSync(join(cwd, "big.txt"), lines);
+    const ref = (await spawnCli(["vhs", "put", "big.txt"], { cwd })).stdout.trim();
+    const r = spawnSync("sh", ["-c", `"${process.execPath}" "${BIN}" vhs cat ${ref} | head -1; echo "status=\${PIPESTATUS:-x}"`], { cwd, encoding: "utf8" });
+    expect(r.stdout.split("\n")[0]).toBe("line 0");
+    expect(r.stderr).toBe("");
+    // With pipefail-less sh, check the tldrs exit status directly too:
+    const child = spawn(process.execPath, [BIN, "vhs", "cat", ref], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    let err = "";
+    child.stderr.on("data", (d) => (err += d));
+    child.stdout.once("data", () => child.stdout.destroy());
+    const code = await new Promise<number | null>((res) => child.on("close", (c) => res(c)));
+    expect(err).toBe("");
+    expect(code).toBe(0);
+  });
+
+  it("--help and --version do not load the engine", () => {
+    const root = fileURLToPath(new URL("../../", import.meta.url));
+    const copy = tempDir();
+    cpSync(join(root, "dist"), join(copy, "dist"), { recursive: true });
+    cpSync(join(root, "package.json"), join(copy, "package.json"));
+    // Without the engine modules, any command that loads them would fail to import.
+    rmSync(join(copy, "dist", "engine"), { recursive: true });
+    mkdirSync(join(copy, "node_modules"));
+    cpSync(join(root, "node_modules", "yargs"), join(copy, "node_modules", "yargs"), { recursive: true });
+    for (const dep of ["cliui", "escalade", "get-caller-file", "string-width", "y18n", "yargs-parser", "strip-ansi", "ansi-regex", "emoji-regex", "get-east-asian-width", "wrap-ansi", "ansi-styles"]) {
+      try {
+        cpSync(join(root, "node_modules", dep), join(copy, "node_modules", dep), { recursive: true });
+      } catch {
+        // not every yargs version has every dependency
+      }
+    }
+    const bin = join(copy, "dist", "cli", "bin.js");
+    const help = spawnSync(process.execPath, [bin, "--help"], { encoding: "utf8" });
+    expect(help.stderr).toBe("");
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain("tldrs <command>");
+    const version = spawnSync(process.execPath, [bin, "--version"], { encoding: "utf8" });
+    expect(version.status).toBe(0);
+    expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version);
+  });
+});
