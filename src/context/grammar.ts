@@ -1,5 +1,6 @@
 /**
- * Loads tree-sitter (web-tree-sitter 0.22.x) and its grammars (tree-sitter-wasms): both
+ * Loads tree-sitter (web-tree-sitter 0.22.x) and its grammars (from tree-sitter-wasms,
+ * shipped in wasm/grammars/): both
  * are WebAssembly, so nothing is compiled at install time and every runtime parses alike.
  *
  * Why these versions: a grammar .wasm is built for one tree-sitter ABI. tree-sitter-wasms
@@ -65,6 +66,20 @@ async function readFirst(platform: Platform, specifier: string, what: string): P
   });
 }
 
+/** The grammar binaries ship in the package's wasm/grammars/ (copied from tree-sitter-wasms). */
+export function grammarUrl(grammar: GrammarId): URL {
+  return new URL(`../../wasm/grammars/tree-sitter-${grammar}.wasm`, import.meta.url);
+}
+
+async function readGrammar(platform: Platform, grammar: GrammarId): Promise<Uint8Array> {
+  const url = grammarUrl(grammar);
+  try {
+    return await platform.readUrl(url);
+  } catch (cause) {
+    throw new TldrsError("EENGINE", `Cannot load the ${grammar} grammar "${url.href}": ${(cause as Error).message}; reinstall tldrs`, { path: url.href, cause });
+  }
+}
+
 /** The tree-sitter runtime, initialised once per process. */
 export function loadTreeSitter(platform: Platform): Promise<TreeSitter> {
   if (!runtime) {
@@ -86,7 +101,7 @@ export function loadLanguage(platform: Platform, grammar: GrammarId): Promise<La
   if (!p) {
     p = (async () => {
       const TS = await loadTreeSitter(platform);
-      const bytes = await readFirst(platform, `tree-sitter-wasms/out/tree-sitter-${grammar}.wasm`, `${grammar} grammar`);
+      const bytes = await readGrammar(platform, grammar);
       try {
         return await TS.Language.load(bytes);
       } catch (cause) {

@@ -179,7 +179,8 @@ export class VhsStore {
       // The folder must exist: creating it would hide a typo in the destination.
       temp = await createTempFile(this.platform, dirname(dest), `.${basename(dest)}.tldrs-`, ".tmp");
     } catch (err) {
-      await bytes.return(undefined);
+      // The generator has not started, so its finally would not run: close the blob here.
+      await read.opened.file.close().catch(() => undefined);
       throw ioError(err, `Cannot write "${dest}"`, dest);
     }
     let closed = false;
