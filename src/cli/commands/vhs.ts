@@ -169,7 +169,7 @@ const ls = defineCommand({
     ["tldrs vhs ls --limit 5", "the five most recently used blobs"],
     ["tldrs vhs ls --jsonl | wc -l", "count blobs"],
   ],
-  options: (y) => y.option("limit", { type: "string", describe: "At most this many (default: all)" }).option("jsonl", { type: "boolean", describe: "One JSON object per line" }),
+  options: (y) => y.option("limit", { type: "string", describe: "At most this many (default 20, as the Python CLI)" }).option("jsonl", { type: "boolean", describe: "One JSON object per line" }),
   async run(ctx) {
     const limit = intFlag(ctx.args, "limit", "vhs ls", 1);
     const store = await ctx.openStore();
