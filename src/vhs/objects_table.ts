@@ -8,7 +8,9 @@ export type Compression = "" | "zlib";
 
 export interface ObjectRow {
   hash: string;
+  /** Uncompressed bytes. */
   size: number;
+  /** Bytes of the file on disk. */
   storedSize: number;
   /** As stored: '' or 'zlib' from either store; anything else is read by the file's own facts. */
   compression: string;

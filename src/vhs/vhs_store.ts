@@ -39,17 +39,8 @@ export interface PutOptions {
   compressMinBytes?: number;
 }
 
-export interface BlobInfo {
-  hash: string;
-  /** Uncompressed bytes. */
-  size: number;
-  /** Bytes of the file on disk. */
-  storedSize: number;
-  /** '' (raw) or 'zlib'. */
-  compression: string;
-  createdAt: string;
-  lastAccessed: string;
-}
+/** What the store knows of a blob: its row in `objects`. */
+export type BlobInfo = ObjectRow;
 
 export interface ListOptions {
   /** Default 20, as the Python store. */
@@ -352,14 +343,8 @@ export class VhsStore {
   }
 
   #toInfo(row: ObjectRow): BlobInfo {
-    return {
-      hash: row.hash,
-      size: row.size,
-      storedSize: row.storedSize,
-      compression: row.compression,
-      createdAt: row.createdAt,
-      lastAccessed: laterTimestamp(row.lastAccessed, this.ctx.accesses.latest(row.hash)),
-    };
+    // Pending (not yet written) accesses count: list() orders by what callers did.
+    return { ...row, lastAccessed: laterTimestamp(row.lastAccessed, this.ctx.accesses.latest(row.hash)) };
   }
 
   async #fileExists(hash: string): Promise<boolean> {
