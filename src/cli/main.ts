@@ -56,10 +56,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       });
     });
   } catch (err) {
-    const command = argv.filter((a) => !a.startsWith("-")).slice(0, 2).join(" ");
-    const usage = err instanceof UsageError ? err : new UsageError((err as Error).message);
-    const known = commandGroups.some((g) => command.startsWith(g.command + " ")) ? command : undefined;
-    return finish(io, reportError(new UsageError(usage.message, known), !!io.env["TLDRS_DEBUG"]));
+    return finish(io, reportError(explainUsage(argv, err), !!io.env["TLDRS_DEBUG"]));
   }
   if (!selected) {
     // --help or --version: yargs produced the text and ran no command.
@@ -118,4 +115,20 @@ function makeContext(io: CliIo, args: Args): CommandContext & { closeStore(): Pr
 
 function resolvePath(cwd: string, p: string): string {
   return p.startsWith("/") ? p : `${cwd.replace(/\/$/, "")}/${p}`;
+}
+
+/** The command a failed parse was about, and a message that names what is missing. */
+function explainUsage(argv: string[], err: unknown): UsageError {
+  const words = argv.filter((a) => !a.startsWith("-"));
+  const group = commandGroups.find((g) => g.command === words[0]);
+  const spec = group ? group.subcommands.find((s) => s.command.split(" ")[0] === words[1]) : topLevelCommands.find((s) => s.command.split(" ")[0] === words[0]);
+  const name = spec?.name ?? group?.command;
+  let message = (err as Error).message;
+  if (spec && /^Not enough non-option arguments/.test(message)) {
+    const required = [...spec.command.matchAll(/<(\w+)>/g)].map((m) => m[1]!.toUpperCase());
+    if (required.length > 0) message = `missing ${required.join(" and ")}`;
+  }
+  const stray = /^Unknown arguments?: (.+)$/.exec(message)?.[1];
+  if (stray && !spec && (stray === words[0] || stray === words[1])) message = `unknown command "${group ? `${group.command} ${stray}` : stray}"`;
+  return new UsageError(message, name);
 }

@@ -96,7 +96,9 @@ describe("tldrs vhs (in-process)", () => {
 
   const bad: Array<[string, string[], number, RegExp]> = [
     ["no subcommand", ["vhs"], 2, /needs a subcommand/],
-    ["unknown subcommand", ["vhs", "frob"], 2, /Unknown|frob/i],
+    ["unknown subcommand", ["vhs", "frob"], 2, /unknown command "vhs frob"/],
+    ["unknown command", ["frob"], 2, /unknown command "frob"/],
+    ["missing positional named", ["session", "show"], 2, /missing ID/],
     ["unknown flag", ["vhs", "put", "--bogus"], 2, /Unknown argument: bogus/],
     ["missing ref", ["vhs", "cat"], 2, /Not enough non-option arguments|ref/i],
     ["bad ref", ["vhs", "cat", "vhs://xyz"], 1, /invalid|ref/i],
