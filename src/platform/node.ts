@@ -1,10 +1,13 @@
 /**
  * The Platform on `node:` built-ins. Node, Deno (node compatibility) and Bun all
  * provide these modules, so one implementation serves the three runtimes; where they
- * differ (folder fsync, error codes), the difference is absorbed here.
+ * differ (folder fsync, error codes, process liveness, unlink of a folder, O_NOFOLLOW
+ * under Deno's permission checks), the difference is absorbed here, and
+ * test/conformance/ runs the same cases on the three.
  */
 import { createHash, randomBytes } from "node:crypto";
 import { constants, promises as fsp } from "node:fs";
+import type { FileHandle } from "node:fs/promises";
 import { hostname } from "node:os";
 import { resolve } from "node:path";
 import process from "node:process";
@@ -25,6 +28,70 @@ function toStat(s: import("node:fs").Stats): FileStat {
   return { kind, size: s.size, mtimeMs: s.mtimeMs, ino: s.ino, dev: s.dev, mode: s.mode & 0o7777 };
 }
 
+/**
+ * Liveness by signal 0: only ESRCH means gone (EPERM: alive, someone else's). Any other
+ * failure means the runtime refused to ask: Deno without --allow-run throws NotCapable, with
+ * no errno code, for every pid but its own (measured, Deno 2.9.6; reading /proc instead needs
+ * --allow-all there). Taking that for "dead" would break a live writer's lock and lose its
+ * update, so it counts as alive: the lock's age limit (staleMs) still frees a dead one.
+ */
+function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as { code?: string }).code !== "ESRCH";
+  }
+}
+
+/** An error shaped as node:fs makes them, for a condition a runtime fails to report itself. */
+function fsError(code: string, errno: number, syscall: string, path: string, text: string): Error {
+  return Object.assign(new Error(`${code}: ${text}, ${syscall} '${path}'`), { code, errno, syscall, path });
+}
+
+/**
+ * Deno's node:fs unlink removes an EMPTY folder (and reports ENOTEMPTY for a full one), where
+ * POSIX unlink fails with EISDIR (measured, Deno 2.9.6; Node and Bun follow POSIX). A folder
+ * at a blob or lock name is not ours to delete: refuse it as POSIX does. The lstat-then-unlink
+ * window is Deno's own (its unlink makes the same check internally).
+ */
+async function unlinkNotFolderDeno(path: string): Promise<void> {
+  if ((await fsp.lstat(path)).isDirectory()) throw fsError("EISDIR", -21, "unlink", path, "illegal operation on a directory");
+  await fsp.unlink(path);
+}
+
+/**
+ * Deno checks --allow-read on a path's resolved target and then opens that target, so unless
+ * it runs with -A, O_NOFOLLOW never sees a symlink: a symlink opens its target and a dangling
+ * one fails with ENOENT (measured, Deno 2.9.6; Node, Bun and Deno -A get ELOOP from the
+ * kernel). So on Deno the name itself is checked after the open: a symlink is ELOOP, as
+ * O_NOFOLLOW says. If the name was replaced between the open and the check (a writer renamed a
+ * new database over it), the open is repeated: what is returned is what the name now holds.
+ */
+async function openNoFollowDeno(path: string): Promise<FileHandle> {
+  for (let attempt = 0; ; attempt++) {
+    let fh: FileHandle;
+    try {
+      fh = await fsp.open(path, READ_NOFOLLOW);
+    } catch (err) {
+      if ((err as { code?: string }).code === "ENOENT" && (await fsp.lstat(path).catch(() => null))?.isSymbolicLink()) {
+        throw fsError("ELOOP", -40, "open", path, "too many symbolic links encountered");
+      }
+      throw err;
+    }
+    try {
+      const name = await fsp.lstat(path);
+      if (name.isSymbolicLink()) throw fsError("ELOOP", -40, "open", path, "too many symbolic links encountered");
+      const opened = await fh.stat();
+      if ((name.ino === opened.ino && name.dev === opened.dev) || attempt >= 3) return fh;
+    } catch (err) {
+      await fh.close();
+      throw err;
+    }
+    await fh.close();
+  }
+}
+
 /** Errors that mean "this file system cannot fsync a folder": the rename is as durable as it gets. */
 const DIR_FSYNC_UNSUPPORTED = new Set(["EINVAL", "EISDIR", "ENOTSUP", "EBADF", "EPERM"]);
 
@@ -35,15 +102,7 @@ export function createNodePlatform(): Platform {
     runtime,
     pid: process.pid,
     hostname: () => host,
-    isProcessAlive(pid) {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch (err) {
-        // EPERM: it exists but belongs to someone else.
-        return (err as { code?: string }).code === "EPERM";
-      }
-    },
+    isProcessAlive,
     now: () => performance.timeOrigin + performance.now(),
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     randomBytes: (n) => new Uint8Array(randomBytes(n)),
@@ -77,7 +136,7 @@ export function createNodePlatform(): Platform {
       };
     },
     async openRead(path): Promise<ReadableFile> {
-      const fh = await fsp.open(path, READ_NOFOLLOW);
+      const fh = runtime === "deno" ? await openNoFollowDeno(path) : await fsp.open(path, READ_NOFOLLOW);
       return {
         async read(buffer, position) {
           const { bytesRead } = await fh.read(buffer, 0, buffer.length, position);
@@ -90,13 +149,13 @@ export function createNodePlatform(): Platform {
     stat: async (path) => toStat(await fsp.lstat(path)),
     rename: (from, to) => fsp.rename(from, to),
     link: (from, to) => fsp.link(from, to),
-    unlink: (path) => fsp.unlink(path),
+    unlink: runtime === "deno" ? unlinkNotFolderDeno : (path) => fsp.unlink(path),
     mkdir: async (path, mode = 0o755) => void (await fsp.mkdir(path, { recursive: true, mode })),
     rmdir: (path) => fsp.rmdir(path),
     readdir: (path) => fsp.readdir(path),
     chmod: (path, mode) => fsp.chmod(path, mode),
     async syncDir(path) {
-      let fh: import("node:fs/promises").FileHandle | undefined;
+      let fh: FileHandle | undefined;
       try {
         fh = await fsp.open(path, constants.O_RDONLY);
         await fh.sync();

@@ -49,7 +49,11 @@ export interface Platform {
   readonly runtime: string;
   readonly pid: number;
   hostname(): string;
-  /** True if a process with this pid exists on this host (EPERM counts as alive). */
+  /**
+   * True if a process with this pid exists on this host. Only a definite "no such process"
+   * is false: EPERM and a refused check (Deno without --allow-run) count as alive, since
+   * calling a live holder dead would break its lock.
+   */
   isProcessAlive(pid: number): boolean;
   /** Wall clock in milliseconds since the epoch, with sub-millisecond fraction where known. */
   now(): number;

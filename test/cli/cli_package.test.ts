@@ -12,7 +12,7 @@ const npm = process.platform === "win32" ? "npm.cmd" : "npm";
 describe("npm package", () => {
   it("packs with no install scripts and runs from an empty folder via npx", () => {
     const packDir = tempDir();
-    const out = execFileSync(npm, ["pack", "--json", "--pack-destination", packDir], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    const out = execFileSync(npm, ["pack", "--json", "--ignore-scripts", "--pack-destination", packDir], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
     const [info] = JSON.parse(out.slice(out.indexOf("["))) as Array<{ filename: string; files: Array<{ path: string }> }>;
     const files = info!.files.map((f) => f.path);
     expect(files).toEqual(expect.arrayContaining(["package.json", "README.md", "CHANGELOG.md", "LICENSE", "wasm/sql-wasm.wasm", "dist/cli/bin.js", "dist/node.js", "dist/node.d.ts"]));

@@ -1,0 +1,37 @@
+// The conformance suite on Deno and Bun: runner.ts runs the cases of suite.ts in each runtime.
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { DENO_PERMISSIONS, ROOT, describeRun, runOn, type RunResult } from "../runtimes/helpers.ts";
+import { cases } from "./suite.ts";
+
+const RUNNER = join(ROOT, "test/conformance/runner.ts");
+/** The cases where Deno's --allow-run changes what the platform can know. */
+const LIVENESS_CASES = "^(lock|platform):";
+
+function summary(r: RunResult, what: string): { runtime: string; passed: number; failed: number; total: number } {
+  const m = /^conformance (\w+): (\d+) passed, (\d+) failed, (\d+) total$/m.exec(r.stdout);
+  if (!m) throw new Error(describeRun(`${what}: no summary line`, r));
+  console.log(`${m[0]}${what.includes("without") ? " (without --allow-run)" : ""}`);
+  return { runtime: m[1]!, passed: Number(m[2]), failed: Number(m[3]), total: Number(m[4]) };
+}
+
+describe("conformance on deno and bun", () => {
+  it("passes every case on deno (--allow-read --allow-write --allow-env --allow-sys --allow-run), on deno without --allow-run, and on bun", async () => {
+    const [deno, denoNoRun, bun] = await Promise.all([
+      runOn("deno", RUNNER),
+      runOn("deno", RUNNER, [LIVENESS_CASES], { denoPermissions: DENO_PERMISSIONS.filter((p) => p !== "--allow-run") }),
+      runOn("bun", RUNNER),
+    ]);
+    const runs = [
+      { r: deno, what: "deno", runtime: "deno", total: cases.length },
+      { r: denoNoRun, what: "deno without --allow-run", runtime: "deno", total: cases.filter((c) => new RegExp(LIVENESS_CASES).test(c.name)).length },
+      { r: bun, what: "bun", runtime: "bun", total: cases.length },
+    ];
+    for (const { r, what, runtime, total } of runs) {
+      const s = summary(r, what);
+      expect(s.failed, describeRun(what, r)).toBe(0);
+      expect(r.code, describeRun(what, r)).toBe(0);
+      expect(s, what).toEqual({ runtime, passed: total, failed: 0, total });
+    }
+  });
+});
