@@ -62,6 +62,10 @@ export function reportError(err: unknown, debug: boolean): Reported {
   if (code && FS_REASONS[code] && typeof path === "string") {
     return { exitCode: EXIT_FAILURE, text: `tldrs: cannot access "${path}": ${FS_REASONS[code]}${stack}\n` };
   }
+  if (code && /^E[A-Z0-9]+$/.test(code) && err instanceof Error) {
+    // An operating-system failure (a reset pipe on stdin, EIO from a disk): not a bug.
+    return { exitCode: EXIT_FAILURE, text: `tldrs: ${typeof path === "string" ? `cannot access "${path}": ` : ""}${err.message}${stack}\n` };
+  }
   const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
   return {
     exitCode: EXIT_FAILURE,

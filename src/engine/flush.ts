@@ -32,8 +32,11 @@ function flushError(path: string, step: string, cause: unknown): TldrsError {
 }
 
 export interface FlushOptions {
-  /** Permission bits for the file; an existing file's mode is kept by passing it here. */
-  mode: number;
+  /**
+   * Permission bits for the file; an existing file's mode is kept by passing it here.
+   * Undefined: a new file, created 0644 under the umask (as blob files, and as SQLite does).
+   */
+  mode: number | undefined;
   /** Called just before the rename: throws if we no longer hold the writer lock. */
   beforeRename?: () => Promise<void>;
 }
@@ -45,7 +48,7 @@ export async function replaceFileAtomically(platform: Platform, path: string, im
   const previous = `${path}.${id}.prev`;
   let step = "create temp file";
   try {
-    const file = await platform.createExclusive(temp, options.mode);
+    const file = await platform.createExclusive(temp, options.mode ?? 0o644);
     try {
       step = "write temp file";
       await file.write(image);
@@ -54,8 +57,11 @@ export async function replaceFileAtomically(platform: Platform, path: string, im
     } finally {
       await file.close();
     }
-    step = "set mode";
-    await platform.chmod(temp, options.mode);
+    if (options.mode !== undefined) {
+      // Exactly the old file's bits: the umask applied at create may have cleared some.
+      step = "set mode";
+      await platform.chmod(temp, options.mode);
+    }
     step = "check the lock";
     await options.beforeRename?.();
   } catch (err) {

@@ -8,7 +8,12 @@
  *   re-reads the lock under it and deletes it only if it is still the one judged stale.
  *   Deleting by name after an unguarded check would delete a live process's fresh lock
  *   when two waiters judge the same stale lock at once (the open proper-lockfile bug #121).
- * - Release deletes the lock only if it still carries our token.
+ * - Release deletes the lock only if it still carries our token. Read-then-delete by name is
+ *   only safe while nobody may judge the lock stale: on one host that is while it is younger
+ *   than staleMs (less a margin). Past that, release and the removal of a dead breaker's
+ *   `.break` move the file aside first (rename is atomic), then check what they moved, and put
+ *   back what was not theirs; and a holder that old may no longer commit (stillHeld is false),
+ *   so a write that ran that long fails instead of racing the process that broke its lock.
  */
 import { TldrsError, errnoCode } from "../errors.ts";
 import type { FileStat, Platform } from "../platform/port.ts";
@@ -41,7 +46,10 @@ export interface LockHolder {
 export interface HeldLock {
   readonly path: string;
   readonly token: string;
-  /** True if the lock file still carries our token. */
+  /**
+   * True if the lock file still carries our token and is young enough that no process on this
+   * host may be breaking it as stale (see the module comment): safe to commit under.
+   */
   stillHeld(): Promise<boolean>;
   /** Deletes the lock if it is still ours; returns false if it was broken meanwhile. */
   release(): Promise<boolean>;
@@ -52,15 +60,26 @@ const GARBAGE_GRACE_MS = 2_000;
 /** The break lock is held for a few file calls; older than this, its holder died. */
 const BREAK_STALE_MS = 5_000;
 
+/** A lock this close to staleMs may be judged stale by a waiter any moment now. */
+function safetyMargin(staleMs: number): number {
+  return Math.min(5_000, staleMs / 5);
+}
+
 function hex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
+
+/** A lock record is one JSON line; anything longer is garbage, never read whole. */
+const MAX_RECORD_BYTES = 64 * 1024;
 
 export async function readLockHolder(platform: Platform, path: string): Promise<LockHolder | null> {
   let data: Uint8Array;
   let stat: FileStat;
   try {
     stat = await platform.stat(path);
+    // A symlink (to /dev/zero, a FIFO, a huge file), a FIFO or a folder planted at the lock
+    // name is garbage: reading it could block or exhaust memory. It ages like other garbage.
+    if (stat.kind !== "file" || stat.size > MAX_RECORD_BYTES) return { record: null, stat };
     data = await platform.readFile(path);
   } catch (err) {
     if (errnoCode(err) === "ENOENT") return null;
@@ -162,8 +181,11 @@ function newRecord(platform: Platform): LockRecord {
   };
 }
 
-/** Deletes the lock at `path` if, under the break lock, it is still `judged`. */
-async function breakStaleLock(platform: Platform, path: string, judged: LockHolder): Promise<void> {
+/**
+ * Deletes the lock at `path` if, under the break lock, it is still `judged`. Returns false if
+ * another waiter holds the break lock (it is breaking the lock now: wait, do not spin).
+ */
+async function breakStaleLock(platform: Platform, path: string, judged: LockHolder): Promise<boolean> {
   const breakPath = `${path}.break`;
   try {
     await createRecordFile(platform, breakPath, newRecord(platform));
@@ -171,8 +193,10 @@ async function breakStaleLock(platform: Platform, path: string, judged: LockHold
     if (errnoCode(err) !== "EEXIST") throw err;
     // Another waiter is breaking: let it. Clear the break lock only if its holder died.
     const breaker = await readLockHolder(platform, breakPath);
-    if (breaker && isStale(platform, breaker, BREAK_STALE_MS)) await unlinkIfPresent(platform, breakPath);
-    return;
+    // Another waiter may have judged the same dead breaker and already put its own .break in
+    // place: delete only what is still the one judged.
+    if (breaker && isStale(platform, breaker, BREAK_STALE_MS)) return removeIfStill(platform, breakPath, (h) => sameHolder(h, breaker));
+    return false;
   }
   try {
     const current = await readLockHolder(platform, path);
@@ -180,6 +204,35 @@ async function breakStaleLock(platform: Platform, path: string, judged: LockHold
   } finally {
     await unlinkIfPresent(platform, breakPath);
   }
+  return true;
+}
+
+/**
+ * Deletes the file at `path` only if it is still the one `isJudged` accepts: it is moved to a
+ * private name first (atomic), so what is checked is what is deleted. Anything else is put
+ * back; if the name was taken again meanwhile, that holder was displaced and fails its next
+ * stillHeld() check (its write reports failure instead of committing). Rare paths only.
+ */
+async function removeIfStill(platform: Platform, path: string, isJudged: (holder: LockHolder) => boolean): Promise<boolean> {
+  const aside = `${path}.${hex(platform.randomBytes(16))}.tmp`; // a leftover name the sweep knows
+  try {
+    await platform.rename(path, aside);
+  } catch (err) {
+    if (errnoCode(err) === "ENOENT") return false;
+    throw err;
+  }
+  const moved = await readLockHolder(platform, aside).catch(() => null);
+  if (moved && isJudged(moved)) {
+    await unlinkIfPresent(platform, aside);
+    return true;
+  }
+  try {
+    await platform.link(aside, path);
+  } catch {
+    // Taken again meanwhile (or no hard links): see above.
+  }
+  await unlinkIfPresent(platform, aside);
+  return false;
 }
 
 export async function acquireLock(platform: Platform, path: string, options: LockOptions = DEFAULT_LOCK_OPTIONS): Promise<HeldLock> {
@@ -189,7 +242,7 @@ export async function acquireLock(platform: Platform, path: string, options: Loc
     const record = newRecord(platform);
     try {
       await createRecordFile(platform, path, record);
-      return heldLock(platform, path, record.token);
+      return heldLock(platform, path, record, options.staleMs);
     } catch (err) {
       if (errnoCode(err) !== "EEXIST") {
         throw new TldrsError("EIO", `Cannot create the lock "${path}": ${(err as Error).message}`, { path, cause: err });
@@ -197,10 +250,9 @@ export async function acquireLock(platform: Platform, path: string, options: Loc
     }
     const holder = await readLockHolder(platform, path);
     if (!holder) continue; // released between our create and our read
-    if (isStale(platform, holder, options.staleMs)) {
-      await breakStaleLock(platform, path, holder);
-      continue;
-    }
+    // Another waiter breaking it (false): wait with backoff as for a live holder. Retrying at
+    // once spun a core for as long as that breaker took (up to BREAK_STALE_MS if it hung).
+    if (isStale(platform, holder, options.staleMs) && (await breakStaleLock(platform, path, holder))) continue;
     const waited = platform.now() - started;
     if (waited >= options.timeoutMs) {
       throw new TldrsError(
@@ -216,16 +268,22 @@ export async function acquireLock(platform: Platform, path: string, options: Loc
   }
 }
 
-function heldLock(platform: Platform, path: string, token: string): HeldLock {
-  const stillHeld = async () => (await readLockHolder(platform, path))?.record?.token === token;
+function heldLock(platform: Platform, path: string, record: LockRecord, staleMs: number): HeldLock {
+  const { token } = record;
+  const ours = async () => (await readLockHolder(platform, path))?.record?.token === token;
+  const young = () => platform.now() - record.created_ms < staleMs - safetyMargin(staleMs);
   return {
     path,
     token,
-    stillHeld,
+    stillHeld: async () => young() && (await ours()),
     async release() {
-      if (!(await stillHeld())) return false;
-      await unlinkIfPresent(platform, path);
-      return true;
+      if (young()) {
+        if (!(await ours())) return false;
+        await unlinkIfPresent(platform, path);
+        return true;
+      }
+      // Held so long that a waiter may be breaking it right now: check what we delete.
+      return removeIfStill(platform, path, (h) => h.record?.token === token);
     },
   };
 }

@@ -61,6 +61,43 @@ function hasAllColumns(db: Database): boolean {
   return ADDED_COLUMNS.every(([table, column]) => columnsOf(db, table).has(column));
 }
 
+/** Every column our SQL names, per table (the Python store's schema, DESIGN section 2). */
+const REQUIRED_COLUMNS: Readonly<Record<string, readonly string[]>> = {
+  objects: ["hash", "size", "stored_size", "compression", "created_at", "last_accessed"],
+  sessions: ["session_id", "created_at", "last_accessed", "repo_fingerprint", "default_language"],
+  deliveries: ["session_id", "symbol_id", "etag", "representation", "vhs_ref", "token_estimate", "code_snapshot", "last_accessed"],
+};
+
+/**
+ * A view (or other object) under one of our table names, or null. Such a view would run its
+ * author's SQL (a recursive CTE that never ends, a huge randomblob) inside every statement of
+ * ours. Checked before ensureSchema, which would otherwise fail on it with a bare SQLite error.
+ */
+export function shadowedTable(db: Database): string | null {
+  const rows = db.exec("SELECT name, type FROM sqlite_schema WHERE name IN ('objects', 'sessions', 'deliveries') AND type <> 'table'")[0]?.values ?? [];
+  return rows.length === 0 ? null : `"${String(rows[0]![0])}" is a ${String(rows[0]![1])}, not a table (tldrs never creates one)`;
+}
+
+/**
+ * A table of ours that lacks a column our SQL names, or null: every statement would fail on it
+ * with a bare SQLite error. `beforeUpgrade`: checked before ensureSchema, so missing tables and
+ * the columns it adds (those older Python stores lack) are not problems yet; ensureSchema
+ * could not upgrade a table that lacks any other column.
+ */
+export function missingColumns(db: Database, beforeUpgrade = false): string | null {
+  for (const [table, columns] of Object.entries(REQUIRED_COLUMNS)) {
+    const have = columnsOf(db, table);
+    if (have.size === 0) {
+      if (beforeUpgrade) continue;
+      return `it has no table "${table}"`;
+    }
+    const upgradable = new Set(beforeUpgrade ? ADDED_COLUMNS.filter(([t]) => t === table).map(([, c]) => c) : []);
+    const missing = columns.filter((c) => !have.has(c) && !upgradable.has(c));
+    if (missing.length > 0) return `table "${table}" lacks the column(s) ${missing.map((c) => `"${c}"`).join(", ")}`;
+  }
+  return null;
+}
+
 export function assertWritable(db: Database, path: string): void {
   const version = userVersion(db);
   if (version > SCHEMA_VERSION) {

@@ -107,14 +107,14 @@ async function publishNewId(platform: Platform, root: string, path: string, mode
   await platform.mkdir(root);
   const tmp = joinPath(root, `${DEFAULT_SESSION_FILE}.tmp-${platform.pid}-${hex(platform.randomBytes(4))}`);
   const file = await platform.createExclusive(tmp, 0o644);
-  try {
-    await file.write(content);
-    await file.sync();
-  } finally {
-    await file.close();
-  }
   let placed = false;
   try {
+    try {
+      await file.write(content);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
     if (mode === "replace") {
       await platform.rename(tmp, path);
       placed = true;
@@ -151,6 +151,26 @@ async function writeInPlace(platform: Platform, path: string, id: string, conten
     await file.close();
   }
   return id;
+}
+
+const TEMP_NAME = /^default_session_id\.tmp-\d+-[0-9a-f]{8}$/;
+
+/**
+ * Deletes the temp files of `publishNewId` that a process killed mid-way left in `root`, once
+ * older than `graceMs` (a live writer holds one for a few milliseconds). Housekeeping: errors
+ * are the caller's to ignore. Only names this module makes are touched.
+ */
+export async function sweepStaleIdTemps(platform: Platform, root: string, graceMs: number): Promise<number> {
+  let swept = 0;
+  for (const name of await platform.readdir(root)) {
+    if (!TEMP_NAME.test(name)) continue;
+    const path = joinPath(root, name);
+    const st = await platform.stat(path).catch(() => null);
+    if (st?.kind === "file" && platform.now() - st.mtimeMs > graceMs) {
+      await platform.unlink(path).then(() => swept++, () => undefined);
+    }
+  }
+  return swept;
 }
 
 function hex(bytes: Uint8Array): string {

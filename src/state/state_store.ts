@@ -14,7 +14,7 @@ import type { Platform } from "../platform/port.ts";
 import type { StorePaths } from "../store.ts";
 import type { VhsStore } from "../vhs/vhs_store.ts";
 import { deleteExpired, type CleanupResult } from "./cleanup.ts";
-import { readOrCreateDefaultSessionId } from "./default_session.ts";
+import { readOrCreateDefaultSessionId, sweepStaleIdTemps } from "./default_session.ts";
 import { checkDelivery, selectDelivery, selectPreviousCode, upsertDeliveries, type Delivery, type DeliveryInput } from "./deliveries.ts";
 import { checkEtags, computeDelta, type DeltaResult } from "./delta.ts";
 import { repoFingerprint } from "./fingerprint.ts";
@@ -47,7 +47,13 @@ export interface SessionDelivery extends DeliveryInput {
   sessionId: string;
 }
 
+/** Temp files of a killed default-session writer are swept after this long. */
+const ID_TEMP_GRACE_MS = 60 * 60 * 1000;
+
 export class StateStore {
+  /** Whether this store already swept stale default-session temp files (once per store object). */
+  #sweptIdTemps = false;
+
   constructor(
     readonly platform: Platform,
     readonly db: StateDb,
@@ -161,6 +167,12 @@ export class StateStore {
     const language = checkOptionalString("options.defaultLanguage", opts["defaultLanguage"]);
     const projectRoot = opts["projectRoot"] === undefined ? this.defaultProjectRoot() : checkNonEmptyString("options.projectRoot", opts["projectRoot"]);
     const sessionId = await readOrCreateDefaultSessionId(this.platform, this.paths.root);
+    if (!this.#sweptIdTemps) {
+      // A process killed while creating the id file leaves its temp file, and the id file
+      // then exists, so nothing would ever come back for it: the first call of each store sweeps.
+      this.#sweptIdTemps = true;
+      await sweepStaleIdTemps(this.platform, this.paths.root, ID_TEMP_GRACE_MS).catch(() => 0);
+    }
     const fingerprint = await repoFingerprint(this.platform, projectRoot);
     return this.db.write((db) => upsertSession(db, sessionId, fingerprint, language, this.now()));
   }

@@ -9,7 +9,7 @@
  * Reads record access times in memory (access_times.ts); they reach the database with the
  * next write of this store, after a coarse interval, or on close().
  */
-import { TldrsError, errnoCode, isTldrsError } from "../errors.ts";
+import { TldrsError, errnoCode, isArgumentError, isTldrsError } from "../errors.ts";
 import type { StateDb } from "../engine/state_db.ts";
 import { isoTimestamp } from "../engine/timestamp.ts";
 import { basename, dirname } from "../platform/path.ts";
@@ -81,7 +81,8 @@ export class VhsStore {
   async put(data: PutData, options?: PutOptions): Promise<string> {
     this.#assertOpen();
     const plan = putPlan(options);
-    return this.#putSource(toByteSource(data), plan);
+    const source = toByteSource(data);
+    return guarded("Cannot store blob", () => this.#putSource({ ...source, chunks: callerChunks(source.chunks) }, plan));
   }
 
   /** Stores the content of the file at `path` (a symlink is refused: pass its target). */
@@ -98,11 +99,15 @@ export class VhsStore {
       throw new TldrsError("EIO", `Cannot read "${full}": ${why}`, { path: full, cause: err, data: { errno: code } });
     }
     try {
-      const st = await file.stat();
+      const st = await file.stat().catch((err: unknown) => {
+        throw ioError(err, `Cannot read "${full}"`, full);
+      });
       if (st.kind !== "file") throw new TldrsError("EIO", `Cannot read "${full}": not a regular file`, { path: full });
-      return await this.#putSource({ chunks: fileChunks(file, st.size), knownSize: st.size }, plan);
+      return await guarded("Cannot store blob", () => this.#putSource({ chunks: readErrorsAsIo(fileChunks(file, st.size), full), knownSize: st.size }, plan));
     } finally {
-      await file.close();
+      // Every byte was read (or the put failed for its own reason): a failed close of a
+      // read-only file changes nothing, and must not fail a put that is already stored.
+      await file.close().catch(() => undefined);
     }
   }
 
@@ -110,15 +115,17 @@ export class VhsStore {
   async get(ref: string): Promise<Uint8Array> {
     this.#assertOpen();
     const hash = parseRef(ref);
-    const read = await openForRead(this.ctx, hash, formatRef(hash));
-    const out = new Uint8Array(read.size);
-    let at = 0;
-    for await (const chunk of checkedBytes(read)) {
-      out.set(chunk, at);
-      at += chunk.length;
-    }
-    await this.#accessed(hash);
-    return out;
+    return guarded(`Cannot read blob "${formatRef(hash)}"`, async () => {
+      const read = await openForRead(this.ctx, hash, formatRef(hash));
+      const out = new Uint8Array(read.size);
+      let at = 0;
+      for await (const chunk of checkedBytes(read)) {
+        out.set(chunk, at);
+        at += chunk.length;
+      }
+      await this.#accessed(hash);
+      return out;
+    });
   }
 
   /** The content of `ref` decoded as UTF-8 (a BOM is kept, so text round-trips exactly). */
@@ -134,7 +141,8 @@ export class VhsStore {
   async getStream(ref: string): Promise<ReadableStream<Uint8Array>> {
     this.#assertOpen();
     const hash = parseRef(ref);
-    const bytes = checkedBytes(await openForRead(this.ctx, hash, formatRef(hash)));
+    const what = `Cannot read blob "${formatRef(hash)}"`;
+    const bytes = await guarded(what, async () => checkedBytes(await openForRead(this.ctx, hash, formatRef(hash))));
     await this.#accessed(hash);
     return new ReadableStream<Uint8Array>(
       {
@@ -144,7 +152,7 @@ export class VhsStore {
             if (r.done) controller.close();
             else controller.enqueue(r.value);
           } catch (err) {
-            controller.error(err);
+            controller.error(asStoreError(err, what));
           }
         },
         async cancel() {
@@ -163,7 +171,7 @@ export class VhsStore {
     this.#assertOpen();
     const hash = parseRef(ref);
     const dest = this.platform.resolve(requiredPath("path", path));
-    const read = await openForRead(this.ctx, hash, formatRef(hash));
+    const read = await guarded(`Cannot read blob "${formatRef(hash)}"`, () => openForRead(this.ctx, hash, formatRef(hash)));
     const bytes = checkedBytes(read);
     let temp;
     try {
@@ -204,6 +212,10 @@ export class VhsStore {
   async info(ref: string): Promise<BlobInfo | null> {
     this.#assertOpen();
     const hash = parseRef(ref);
+    return guarded(`Cannot describe blob "${formatRef(hash)}"`, () => this.#info(hash));
+  }
+
+  async #info(hash: string): Promise<BlobInfo | null> {
     const path = blobPath(this.ctx.layout.blobRoot, hash);
     const row = await this.db.read((db) => selectObject(db, hash));
     if (row) {
@@ -259,7 +271,7 @@ export class VhsStore {
         throw ioError(err, `Cannot delete blob "${formatRef(hash)}": file "${path}"`, path);
       }
     }
-    const removedRow = await writeWithAccesses(this.ctx, (db) => deleteObject(db, hash));
+    const removedRow = await guarded(`Cannot delete blob "${formatRef(hash)}"`, () => writeWithAccesses(this.ctx, (db) => deleteObject(db, hash)));
     this.ctx.accesses.forget(hash);
     return removedFile || removedRow;
   }
@@ -272,12 +284,12 @@ export class VhsStore {
     const maxSizeMb = optionalNonNegative("options.maxSizeMb", opts["maxSizeMb"]);
     const keepLast = optionalNonNegative("options.keepLast", opts["keepLast"], { integer: true });
     const dryRun = optionalBoolean("options.dryRun", opts["dryRun"]);
-    return runGc(this.ctx, {
+    return guarded("Cannot run gc", () => runGc(this.ctx, {
       ...(maxAgeDays !== undefined ? { maxAgeDays } : {}),
       ...(maxSizeMb !== undefined ? { maxSizeMb } : {}),
       ...(keepLast !== undefined ? { keepLast } : {}),
       ...(dryRun !== undefined ? { dryRun } : {}),
-    });
+    }));
   }
 
   /** Reads every blob and reconciles files and rows; `repair` fixes what it can. */
@@ -285,7 +297,7 @@ export class VhsStore {
     this.#assertOpen();
     const opts = readOptions("options", options, ["repair"]);
     const repair = optionalBoolean("options.repair", opts["repair"]);
-    return runVerify(this.ctx, repair !== undefined ? { repair } : {});
+    return guarded("Cannot run verify", () => runVerify(this.ctx, repair !== undefined ? { repair } : {}));
   }
 
   /** Writes the pending access times now (one transaction). */
@@ -372,6 +384,49 @@ export class VhsStore {
 
   #assertOpen(): void {
     if (this.closed) throw new TypeError(`VhsStore "${this.paths.root}" is closed`);
+  }
+}
+
+/**
+ * The file-system errors the verbs' own steps do not name (a failed fstat, read or close of a
+ * blob, a readdir in gc) as TldrsError EIO naming the file, so callers and the CLI see one
+ * error class (DESIGN section 5). TldrsErrors, argument errors and anything without an errno
+ * code (a bug, a simulated crash) pass unchanged.
+ */
+function asStoreError(err: unknown, what: string): unknown {
+  if (err instanceof TldrsError || isArgumentError(err)) return err;
+  const path = (err as { path?: unknown } | null)?.path;
+  return typeof path === "string" ? ioError(err, `${what}: file "${path}"`, path) : ioError(err, what, "");
+}
+
+async function guarded<T>(what: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    throw err instanceof CallerFailure ? err.cause : asStoreError(err, what);
+  }
+}
+
+/** An error of the caller's own data source, carried through the put to be rethrown as it was. */
+class CallerFailure {
+  constructor(readonly cause: unknown) {}
+}
+
+/** The caller's chunks, their errors marked as the caller's (a producer's error passes through unchanged). */
+async function* callerChunks(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  try {
+    yield* chunks;
+  } catch (err) {
+    throw new CallerFailure(err);
+  }
+}
+
+/** A source file's read errors as EIO naming the file (not bare errno errors from inside a put). */
+async function* readErrorsAsIo(chunks: AsyncIterable<Uint8Array>, path: string): AsyncGenerator<Uint8Array> {
+  try {
+    yield* chunks;
+  } catch (err) {
+    throw ioError(err, `Cannot read "${path}"`, path);
   }
 }
 

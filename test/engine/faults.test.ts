@@ -237,11 +237,13 @@ describe.each([
       const renameSeq = calls.find((c) => c.op === "rename" && c.path.includes(".tmp -> "))!.seq;
       expect(renameSeq).toBeGreaterThan(0);
       const tally: Tally = { points: calls.length, cases: 0, rejected: 0, absorbed: new Map() };
-      // The flush steps: temp create, write, fsync, close, chmod, lock check, link previous,
-      // rename, folder fsync.
+      // The flush steps: temp create, write, fsync, close, chmod (keeping an existing file's
+      // mode; a new file is created 0644 under the umask), lock check, link previous, rename,
+      // folder fsync.
       const tempSeq = calls.find((x) => x.op === "create" && /\.[0-9a-f]{16}\.tmp$/.test(x.path))!.seq;
       const flushSteps = calls.filter((c) => c.seq >= tempSeq && c.seq <= renameSeq + 1);
-      expect(flushSteps.map((c) => c.op)).toEqual(["create", "write", "fsync", "close", "chmod", "stat", "readFile", "link", "rename", "syncDir"]);
+      const chmod = scenario === "update" ? ["chmod"] : [];
+      expect(flushSteps.map((c) => c.op)).toEqual(["create", "write", "fsync", "close", ...chmod, "stat", "readFile", "link", "rename", "syncDir"]);
       // Every case runs; the failures are listed together at the end.
       const failures: string[] = [];
       const attempt = async (run: () => Promise<void>) => {
