@@ -60,6 +60,7 @@ export async function openStoreWith(platform: Platform, options: OpenStoreOption
     ...(options.maxImageBytes !== undefined ? { maxImageBytes: options.maxImageBytes } : {}),
   });
   const paths = { root, dbPath, blobRoot };
+  let closed = false;
   const vhs = new VhsStore(platform, db, paths);
   const state = new StateStore(platform, db, paths, vhs);
   return {
@@ -68,6 +69,9 @@ export async function openStoreWith(platform: Platform, options: OpenStoreOption
     state,
     db,
     async close() {
+      // Idempotent: a second close (a finally after an explicit close) is not an error.
+      if (closed) return;
+      closed = true;
       await vhs.close();
       await db.close();
     },

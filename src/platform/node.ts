@@ -13,7 +13,9 @@ import { resolve } from "node:path";
 import process from "node:process";
 import type { FileStat, Hasher, Platform, ReadableFile, WritableFile } from "./port.ts";
 
-const READ_NOFOLLOW = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
+// O_NONBLOCK: a FIFO planted at a database or blob name must not block the open; callers
+// then see from fstat that it is not a regular file. It changes nothing for regular files.
+const READ_NOFOLLOW = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
 const CREATE_EXCLUSIVE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0);
 
 function detectRuntime(): string {
