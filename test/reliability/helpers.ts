@@ -61,16 +61,8 @@ export function isRestingFile(rel: string): boolean {
   return rel === "tldrs_state.db" || rel === "default_session_id" || /^blobs\/[0-9a-f]{2}\/[0-9a-f]{2}\/[0-9a-f]{64}$/.test(rel);
 }
 
-/** Deterministic, mildly compressible bytes. */
-export function bytesOf(n: number, seed = 1): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed;
-  for (let i = 0; i < n; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    out[i] = (x >>> 24) & 0x3f;
-  }
-  return out;
-}
+/** Deterministic, mildly compressible bytes (one generator for every test tree). */
+export { bytesOf } from "../vhs/helpers.ts";
 
 export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.length), Buffer.from(b.buffer, b.byteOffset, b.length)) === 0;
