@@ -3,6 +3,7 @@
  * StateDb (one database file, one lock, one in-memory image per process).
  */
 import { argTypeError } from "./errors.ts";
+import { DB_FILENAME, resolveStoreRoot } from "./store_root.ts";
 import type { LockOptions } from "./engine/lock.ts";
 import { StateDb } from "./engine/state_db.ts";
 import { joinPath } from "./platform/path.ts";
@@ -35,20 +36,7 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export const STORE_DIRNAME = ".tldrs";
-export const DB_FILENAME = "tldrs_state.db";
-
-/** Where the store lives: env TLDRS_VHS_HOME, else `root`, else `<project>/.tldrs`, else `./.tldrs`. */
-export function resolveStoreRoot(platform: Platform, options: OpenStoreOptions = {}): string {
-  for (const key of ["project", "root"] as const) {
-    const value = options[key];
-    if (value !== undefined && (typeof value !== "string" || value === "")) throw argTypeError(`options.${key}`, "a non-empty path string", value);
-  }
-  const fromEnv = platform.env("TLDRS_VHS_HOME");
-  if (fromEnv) return platform.resolve(fromEnv);
-  if (options.root) return platform.resolve(options.root);
-  return platform.resolve(options.project ?? platform.cwd(), STORE_DIRNAME);
-}
+export { DB_FILENAME, resolveStoreRoot, STORE_DIRNAME } from "./store_root.ts";
 
 export async function openStoreWith(platform: Platform, options: OpenStoreOptions = {}): Promise<Store> {
   if (options === null || typeof options !== "object") throw argTypeError("options", "an object", options);

@@ -2,6 +2,7 @@
  * `tldrs` command line: parse with yargs, run the chosen command, map errors to exit
  * codes. `main(argv, io)` never exits the process, so tests call it in-process.
  */
+import { resolve as resolvePath } from "node:path";
 import yargs, { type Argv } from "yargs";
 import { commandGroups, topLevelCommands } from "./commands/index.ts";
 import type { Args, CommandContext, CommandSpec } from "./command.ts";
@@ -111,10 +112,6 @@ function makeContext(io: CliIo, args: Args): CommandContext & { closeStore(): Pr
       await s?.close();
     },
   };
-}
-
-function resolvePath(cwd: string, p: string): string {
-  return p.startsWith("/") ? p : `${cwd.replace(/\/$/, "")}/${p}`;
 }
 
 /** The command a failed parse was about, and a message that names what is missing. */

@@ -12,7 +12,7 @@
  *   6. `--output vhs`: store the output, print ref, summary and preview
  */
 import { argRangeError, argTypeError } from "../errors.ts";
-import { joinPath } from "../platform/path.ts";
+import { resolveStoreRoot } from "../store_root.ts";
 import type { Platform } from "../platform/port.ts";
 import { SymbolCache, symbolCachePath } from "./cache.ts";
 import { findEntry } from "./entry.ts";
@@ -116,12 +116,6 @@ function checkOptions(platform: Platform, options: RunContextOptions): Checked {
   };
 }
 
-/** The store folder, as `resolveStoreRoot` (store.ts) finds it: env TLDRS_VHS_HOME, else `<project>/.tldrs`. */
-function storeRoot(platform: Platform, project: string): string {
-  const env = platform.env("TLDRS_VHS_HOME");
-  return env ? platform.resolve(env) : joinPath(project, ".tldrs");
-}
-
 function canonicalRef(ref: string): string {
   return /^[0-9a-f]{64}$/.test(ref) ? `vhs://${ref}` : ref;
 }
@@ -136,7 +130,7 @@ export async function runContext(platform: Platform, options: RunContextOptions,
     const includes: { ref: string; text: string }[] = [];
     for (const ref of o.include) includes.push({ ref: canonicalRef(ref), text: await store!.vhs.getText(ref) });
 
-    const cache = o.cache ? await SymbolCache.open(platform, symbolCachePath(storeRoot(platform, o.project))) : undefined;
+    const cache = o.cache ? await SymbolCache.open(platform, symbolCachePath(resolveStoreRoot(platform, { project: o.project }))) : undefined;
     const index = await ProjectIndex.build(platform, o.project, { lang: o.lang, ...(cache ? { cache } : {}) });
     warnings.push(...index.warnings);
     if (cache) {

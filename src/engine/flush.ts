@@ -112,6 +112,11 @@ export async function replaceFileAtomically(platform: Platform, path: string, im
 
 const LEFTOVER = /^(.+?)\.(?:lock(?:\.break)?\.)?[0-9a-f]{16,32}\.(?:tmp|prev)$/;
 
+/** True if `entry` is a temp or undo file that a writer of the database named `dbName` makes. */
+export function isFlushLeftover(entry: string, dbName: string): boolean {
+  return LEFTOVER.exec(entry)?.[1] === dbName;
+}
+
 /**
  * Deletes temp and undo files of `path` that a crashed writer left, if older than
  * `graceMs`. Only names this module (or the lock) makes are touched.
@@ -121,8 +126,7 @@ export async function sweepFlushLeftovers(platform: Platform, path: string, grac
   const name = basename(path);
   let swept = 0;
   for (const entry of await platform.readdir(folder)) {
-    const m = LEFTOVER.exec(entry);
-    if (!m || m[1] !== name) continue;
+    if (!isFlushLeftover(entry, name)) continue;
     const full = `${folder}/${entry}`;
     try {
       const st = await platform.stat(full);

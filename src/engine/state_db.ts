@@ -379,7 +379,7 @@ async function readAt(file: ReadableFile, position: number, length: number): Pro
 
 async function readWhole(file: ReadableFile, st: FileStat, maxBytes: number, path: string): Promise<Uint8Array> {
   if (st.size > maxBytes) {
-    throw new TldrsError("ETOOLARGE", `Database "${path}" is ${st.size} bytes, more than the ${maxBytes} the in-memory engine accepts; run "tldrs session cleanup" with the Python store or move it aside`, { path, data: { size: st.size, maxBytes } });
+    throw new TldrsError("ETOOLARGE", `Database "${path}" is ${st.size} bytes, more than the ${maxBytes} the in-memory engine accepts; prune it with the Python store or sqlite3 (old sessions and deliveries), or move it aside`, { path, data: { size: st.size, maxBytes } });
   }
   const image = await readAt(file, 0, st.size);
   // A file that grew after fstat was replaced by rename, not appended: what we read is its whole committed image.

@@ -6,6 +6,7 @@
  * runs its SQL in ONE engine call: one `read`, or one `write` (one lock, one flush),
  * whatever the number of symbols. The SQL lives in the verb modules beside this file.
  */
+import { STORE_DIRNAME } from "../store_root.ts";
 import type { StateDb } from "../engine/state_db.ts";
 import { isoTimestamp } from "../engine/timestamp.ts";
 import { argRangeError, argTypeError } from "../errors.ts";
@@ -183,8 +184,7 @@ export class StateStore {
   }
 
   private defaultProjectRoot(): string {
-    // ".tldrs" is STORE_DIRNAME; a value import from store.ts would be an import cycle.
-    return basename(this.paths.root) === ".tldrs" ? dirname(this.paths.root) : this.platform.cwd();
+    return basename(this.paths.root) === STORE_DIRNAME ? dirname(this.paths.root) : this.platform.cwd();
   }
 
   private now(): string {

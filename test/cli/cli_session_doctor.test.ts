@@ -59,3 +59,33 @@ describe("tldrs doctor (in-process)", () => {
     expect(r2.stdout).toContain("fix: mv ");
   });
 });
+
+describe("session show and doctor findings on a used store", () => {
+  it("session show and ls count the deliveries a context call recorded", async () => {
+    const { mkdirSync } = await import("node:fs");
+    const cwd = tempDir();
+    mkdirSync(join(cwd, "src"));
+    writeFileSync(join(cwd, "src", "app.py"), "def helper():\n    return 1\n\n\ndef main():\n    return helper()\n");
+    expect((await cli(["context", "main", "--delta"], { cwd })).code).toBe(0);
+    const id = (await cli(["session", "default"], { cwd })).stdout.trim();
+    const show = await cli(["session", "show", id], { cwd });
+    expect(show.code).toBe(0);
+    expect(JSON.parse(show.stdout)).toMatchObject({ session_id: id, delivery_count: 2 });
+    const ls = JSON.parse((await cli(["session", "ls"], { cwd })).stdout);
+    expect(ls).toEqual([expect.objectContaining({ session_id: id, delivery_count: 2 })]);
+  });
+
+  it("doctor reports a missing blob file and a leftover temp file, each with its fix", async () => {
+    const cwd = tempDir();
+    const ref = (await cli(["vhs", "put", "-"], { cwd, stdin: "soon gone" })).stdout.trim();
+    const hash = ref.slice(6);
+    unlinkSync(join(cwd, ".tldrs", "blobs", hash.slice(0, 2), hash.slice(2, 4), hash));
+    writeFileSync(join(cwd, ".tldrs", "tldrs_state.db.0123456789abcdef.tmp"), "partial");
+    const r = await cli(["doctor", "--json"], { cwd });
+    expect(r.code).toBe(1);
+    const findings = JSON.parse(r.stdout).findings as Array<{ check: string; severity: string; detail: string; fix?: string }>;
+    expect(findings).toContainEqual(expect.objectContaining({ check: "blobs", severity: "warn", fix: "tldrs vhs verify --repair", detail: expect.stringContaining("blob file is missing") }));
+    expect(findings).toContainEqual(expect.objectContaining({ check: "leftovers", severity: "warn", fix: expect.stringContaining("tldrs_state.db.0123456789abcdef.tmp") }));
+    expect(findings).toContainEqual(expect.objectContaining({ check: "database", severity: "ok" }));
+  });
+});

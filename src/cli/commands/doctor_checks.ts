@@ -3,13 +3,15 @@
  */
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { describeHolder, isStale, readLockHolder } from "../../engine/lock.ts";
+import { isFlushLeftover } from "../../engine/flush.ts";
+import { userVersion } from "../../engine/schema.ts";
+import { DEFAULT_LOCK_OPTIONS, describeHolder, isStale, readLockHolder } from "../../engine/lock.ts";
 import { isTldrsError } from "../../errors.ts";
 import type { CommandContext } from "../command.ts";
 import { EXIT_FAILURE, EXIT_OK } from "../errors.ts";
 import { formatJson } from "../json.ts";
 import { cliPlatform } from "../open_store.ts";
-import { resolveStoreRoot } from "../../store.ts";
+import { DB_FILENAME, resolveStoreRoot } from "../../store_root.ts";
 import type { VerifyReport } from "../../vhs/verify.ts";
 
 export type Severity = "ok" | "warn" | "error";
@@ -42,7 +44,7 @@ const shellQuote = (s: string) => (/^[\w./-]+$/.test(s) ? s : `'${s.replace(/'/g
 export async function runDoctor(ctx: CommandContext): Promise<number> {
   const platform = cliPlatform(ctx.io);
   const root = resolveStoreRoot(platform, { project: ctx.projectDir() });
-  const dbPath = join(root, "tldrs_state.db");
+  const dbPath = join(root, DB_FILENAME);
   const findings: Finding[] = [];
   const sizes = { databaseBytes: 0, blobCount: 0, blobBytes: 0, blobStoredBytes: 0 };
   const add = (check: string, severity: Severity, detail: string, fix?: string) => findings.push({ check, severity, detail, ...(fix ? { fix } : {}) });
@@ -59,7 +61,7 @@ export async function runDoctor(ctx: CommandContext): Promise<number> {
     // Lock
     const holder = await readLockHolder(platform, `${dbPath}.lock`);
     if (!holder) add("lock", "ok", "free");
-    else if (isStale(platform, holder, 30_000)) add("lock", "warn", `stale: held by ${describeHolder(platform, holder)}; the next write breaks it`, `rm ${shellQuote(dbPath + ".lock")}`);
+    else if (isStale(platform, holder, DEFAULT_LOCK_OPTIONS.staleMs)) add("lock", "warn", `stale: held by ${describeHolder(platform, holder)}; the next write breaks it`, `rm ${shellQuote(dbPath + ".lock")}`);
     else add("lock", "ok", `held by ${describeHolder(platform, holder)} (a write in progress)`);
 
     // A native SQLite connection beside us
@@ -76,20 +78,18 @@ export async function runDoctor(ctx: CommandContext): Promise<number> {
     sizes.databaseBytes = await sizeOf(dbPath);
     const store = await ctx.openStore();
     try {
-      const { check, version } = await store.db.read((db) => ({
-        check: (db.exec("PRAGMA integrity_check")[0]?.values ?? []).map((r) => String(r[0])),
-        version: Number(db.exec("PRAGMA user_version")[0]?.values[0]?.[0] ?? 0),
-      }));
-      if (check.length === 1 && check[0] === "ok") add("database", "ok", `integrity ok, schema version ${version}, ${sizes.databaseBytes} bytes`);
-      else add("database", "error", `integrity_check: ${check.slice(0, 3).join("; ")}`, `mv ${shellQuote(dbPath)} ${shellQuote(dbPath + ".corrupt")}`);
+      // Loading the image runs PRAGMA integrity_check (and refuses triggers, views and missing
+      // columns) before any read: a database that reaches this read has passed them.
+      const version = await store.db.read(userVersion);
+      add("database", "ok", `integrity ok, schema version ${version}, ${sizes.databaseBytes} bytes`);
       const st = await store.vhs.stats();
       sizes.blobCount = st.count;
       sizes.blobBytes = st.totalBytes;
       sizes.blobStoredBytes = st.totalStoredBytes;
     } catch (err) {
-      if (!isTldrsError(err) || err.code === "EFOREIGNWAL") {
-        if (!isTldrsError(err)) throw err;
-      } else {
+      if (!isTldrsError(err)) throw err;
+      // A foreign WAL is already reported above, with its fix.
+      if (err.code !== "EFOREIGNWAL") {
         const fix = err.code === "ECORRUPT" ? `mv ${shellQuote(dbPath)} ${shellQuote(dbPath + ".corrupt")}` : err.code === "ENEWERSCHEMA" ? "npm install -g tldrs@latest" : undefined;
         add("database", "error", err.message, fix);
       }
@@ -102,7 +102,7 @@ export async function runDoctor(ctx: CommandContext): Promise<number> {
     }
 
     // Leftovers of crashed database writers (blob temp files are part of verify)
-    const leftovers = (await readdir(root).catch(() => [] as string[])).filter((n) => /^tldrs_state\.db\..*\.(tmp|prev)$/.test(n));
+    const leftovers = (await readdir(root).catch(() => [] as string[])).filter((n) => isFlushLeftover(n, DB_FILENAME));
     if (leftovers.length > 0) add("leftovers", "warn", `${leftovers.length} temp file(s) of interrupted database writes: ${leftovers.slice(0, 3).join(", ")}`, `rm ${leftovers.map((n) => shellQuote(join(root, n))).join(" ")}`);
   }
 
