@@ -9,9 +9,7 @@
  *
  * The bytes are read through `platform.readUrl`, and handed to the library (`wasmBinary`,
  * `Language.load(bytes)`), so the library never touches a file system of its own. The
- * files are found from the package resolution (`import.meta.resolve`) where the runtime
- * gives a file URL, else relative to this module (src/context or dist/context, with the
- * dependency next to us or hoisted one level up).
+ * engine's .wasm is found in the installed web-tree-sitter package (package_files.ts).
  *
  * web-tree-sitter keeps one WASM instance per process: the first platform that loads it
  * provides the bytes; later callers share it.
@@ -19,6 +17,7 @@
 import type Parser from "web-tree-sitter";
 import { TldrsError } from "../errors.ts";
 import type { Platform } from "../platform/port.ts";
+import { packageFileUrls } from "../package_files.ts";
 import type { GrammarId } from "./languages.ts";
 
 export type TreeSitter = typeof Parser;
@@ -29,25 +28,6 @@ export type Language = Parser.Language;
 
 let runtime: Promise<TreeSitter> | undefined;
 const languages = new Map<GrammarId, Promise<Language>>();
-
-/** Candidate URLs of a file inside an installed package, best first. */
-export function packageFileUrls(specifier: string): URL[] {
-  const urls: URL[] = [];
-  const meta = import.meta as ImportMeta & { resolve?: (s: string) => string };
-  if (typeof meta.resolve === "function") {
-    try {
-      const href = meta.resolve(specifier);
-      if (href.startsWith("file:")) urls.push(new URL(href));
-    } catch {
-      // Not resolvable this way here (a bundler, a loader without resolve): try the layouts below.
-    }
-  }
-  for (const up of ["../../node_modules/", "../../../", "../../../../node_modules/"]) {
-    const url = new URL(up + specifier, import.meta.url);
-    if (!urls.some((u) => u.href === url.href)) urls.push(url);
-  }
-  return urls;
-}
 
 async function readFirst(platform: Platform, specifier: string, what: string): Promise<Uint8Array> {
   const tried: string[] = [];

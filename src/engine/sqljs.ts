@@ -1,6 +1,16 @@
 /**
- * Loads the sql.js engine from the .wasm shipped in `wasm/`, checked against a pinned
- * sha256, and checks that the engine is new enough to be safe.
+ * Loads the sql.js engine: its JavaScript glue and its .wasm binary, both from the one
+ * installed sql.js package, each checked against the sha256 pinned for the sql.js version
+ * tldrs depends on (exactly), then checks that the engine is new enough to be safe.
+ *
+ * Why glue and binary from one package, checked together: Emscripten's glue and binary are
+ * made for each other (the binary's exports are renamed by the minifier on every build). The
+ * 0.1.0 package shipped a 1.16.0 binary of its own while npm resolved `sql.js ^1.16.0` to the
+ * 1.17.0 glue: every store operation died with "TypeError: oa is not a function" (Node, Deno)
+ * or spun forever (Bun). Now the binary is the one inside the installed package, found by the
+ * same package resolution that found the glue, and both files are hashed before either runs,
+ * so a mismatch (a hand-edited install, an override of sql.js, a bundler that copied one file)
+ * is one clear EENGINE error naming both builds, never a minified TypeError or a hang.
  *
  * Why the version matters: up to sql.js 1.15.1, `Database.export()` closed and reopened
  * the database: inside an open transaction it silently rolled it back, reset pragmas
@@ -8,53 +18,157 @@
  * backup API and throws inside an open write transaction. sql.js exposes no version
  * string at run time, so the check is that behaviour itself.
  */
-import initSqlJs from "sql.js/dist/sql-wasm-browser.js";
 import type { SqlJsStatic } from "sql.js";
 import { TldrsError } from "../errors.ts";
+import { packageFileUrls } from "../package_files.ts";
 import type { Platform } from "../platform/port.ts";
 
 export type { Database, SqlJsStatic, SqlValue } from "sql.js";
 
-/** The engine binary, relative to this module: the same from src/ and from dist/. */
-export const WASM_URL = new URL("../../wasm/sql-wasm.wasm", import.meta.url);
-/** sha256 of wasm/sql-wasm.wasm (sql.js 1.16.0, dist/sql-wasm-browser.wasm). */
-export const WASM_SHA256 = "43bbcdd44287e5a2db3b6b5af34b1a3485a7a441285d247976c1ebe3c61f8dbf";
+/** The sql.js release tldrs is built and tested with; package.json depends on exactly this. */
+export const SQLJS_VERSION = "1.17.0";
 
-/** One engine per binary per process: instantiating the wasm costs tens of ms and megabytes. */
-const loaded = new Map<string, Promise<SqlJsStatic>>();
+/** A build of sql.js: the sha256 of its browser glue and of the binary made with it. */
+interface SqlJsBuild {
+  version: string;
+  glue: string;
+  wasm: string;
+}
 
-/** The engine in `wasmUrl` (default: the shipped one), loaded and checked once per process. */
-export function loadSqlJs(platform: Platform, wasmUrl: URL = WASM_URL): Promise<SqlJsStatic> {
-  let p = loaded.get(wasmUrl.href);
+/**
+ * The pinned build first; older ones only to name what was found in an error message.
+ * The browser build (`dist/sql-wasm-browser.*`) has no `fs`/`path` references, so it runs
+ * unchanged in Node, Deno and Bun when handed the binary's bytes.
+ */
+const BUILDS: readonly SqlJsBuild[] = [
+  { version: "1.17.0", glue: "b9104418b49747fc51956f3be0dffe1208af090c066bb5a08563c33237b09562", wasm: "6918fd54c1192011b85af0365a819411285bb5579b9ae6a7308778a1750a2765" },
+  { version: "1.16.0", glue: "eb000b8422ead1cce9b4ef183f6af2e115877e37649a44e38f115561cc3f1a8a", wasm: "43bbcdd44287e5a2db3b6b5af34b1a3485a7a441285d247976c1ebe3c61f8dbf" },
+];
+export const PINNED_BUILD: SqlJsBuild = BUILDS.find((b) => b.version === SQLJS_VERSION)!;
+
+const GLUE_FILE = "dist/sql-wasm-browser.js";
+const WASM_FILE = "dist/sql-wasm-browser.wasm";
+
+/** What was loaded, for `tldrs doctor` and `--version`. */
+export interface SqlJsEngineInfo {
+  engine: "sql.js";
+  /** The sql.js version (checked by the hashes below, so it is the pinned one). */
+  version: string;
+  /** The installed sql.js package folder the glue and binary were read from (a path for file: URLs). */
+  packageUrl: string;
+  glueSha256: string;
+  wasmSha256: string;
+}
+
+export interface LoadedSqlJs {
+  SQL: SqlJsStatic;
+  info: SqlJsEngineInfo;
+}
+
+/** One engine per package folder per process: instantiating the wasm costs tens of ms and megabytes. */
+const loaded = new Map<string, Promise<LoadedSqlJs>>();
+
+/**
+ * The engine of the installed sql.js package (or of `packageUrl`, a folder URL ending in "/",
+ * for tests of a damaged install), loaded and checked once per process.
+ */
+export function loadSqlJsEngine(platform: Platform, packageUrl?: URL): Promise<LoadedSqlJs> {
+  const key = packageUrl?.href ?? "";
+  let p = loaded.get(key);
   if (!p) {
-    p = load(platform, wasmUrl);
-    loaded.set(wasmUrl.href, p);
-    p.catch(() => loaded.delete(wasmUrl.href));
+    p = load(platform, packageUrl);
+    loaded.set(key, p);
+    p.catch(() => loaded.delete(key));
   }
   return p;
 }
 
-async function load(platform: Platform, wasmUrl: URL): Promise<SqlJsStatic> {
+export async function loadSqlJs(platform: Platform, packageUrl?: URL): Promise<SqlJsStatic> {
+  return (await loadSqlJsEngine(platform, packageUrl)).SQL;
+}
+
+async function load(platform: Platform, packageUrl: URL | undefined): Promise<LoadedSqlJs> {
+  const { glueUrl, glue } = await readGlue(platform, packageUrl);
+  const wasmUrl = new URL("sql-wasm-browser.wasm", glueUrl);
+  const folder = new URL("../", glueUrl);
   let wasm: Uint8Array;
   try {
     wasm = await platform.readUrl(wasmUrl);
   } catch (cause) {
-    throw new TldrsError("EENGINE", `Cannot load the SQLite engine "${wasmUrl.href}": ${(cause as Error).message}; reinstall tldrs`, { path: wasmUrl.href, cause });
+    throw new TldrsError("EENGINE", `Cannot load the SQLite engine "${shown(wasmUrl)}": ${(cause as Error).message}; ${REINSTALL}`, { path: wasmUrl.href, cause });
   }
-  const hasher = platform.createHasher();
-  hasher.update(wasm);
-  const digest = hasher.digestHex();
-  if (digest !== WASM_SHA256) {
-    throw new TldrsError(
-      "EENGINE",
-      `The SQLite engine "${wasmUrl.href}" is not the one tldrs was built with: sha256 ${digest}, expected ${WASM_SHA256}; reinstall tldrs`,
-      { path: wasmUrl.href },
-    );
+  const glueSha256 = sha256(platform, glue);
+  const wasmSha256 = sha256(platform, wasm);
+  if (glueSha256 !== PINNED_BUILD.glue || wasmSha256 !== PINNED_BUILD.wasm) {
+    const declared = await declaredVersion(platform, folder);
+    throw new TldrsError("EENGINE", mismatchMessage(shown(folder), declared, glueSha256, wasmSha256), {
+      path: folder.href,
+      data: { declaredVersion: declared, glueSha256, wasmSha256, expected: PINNED_BUILD },
+    });
   }
-  // The glue copies what it needs; hand it an exact ArrayBuffer.
-  const SQL = await initSqlJs({ wasmBinary: wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength) as ArrayBuffer });
+  let SQL: SqlJsStatic;
+  try {
+    const mod = (await import(glueUrl.href)) as { default?: unknown };
+    const init = (typeof mod.default === "function" ? mod.default : mod) as (config: object) => Promise<SqlJsStatic>;
+    // The glue copies what it needs; hand it an exact ArrayBuffer.
+    SQL = await init({ wasmBinary: wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength) as ArrayBuffer });
+  } catch (cause) {
+    throw new TldrsError("EENGINE", `Cannot start the SQLite engine from "${shown(folder)}": ${String((cause as Error)?.message ?? cause)}; ${REINSTALL}`, { path: folder.href, cause });
+  }
   assertSafeExport(SQL);
-  return SQL;
+  return { SQL, info: { engine: "sql.js", version: PINNED_BUILD.version, packageUrl: shown(folder), glueSha256, wasmSha256 } };
+}
+
+const REINSTALL = `reinstall sql.js ${SQLJS_VERSION} for tldrs (for example: rm -rf node_modules/sql.js && npm install) and remove any "overrides" or "resolutions" entry for sql.js`;
+
+/** A file: URL as the path a user types; other URLs as they are. */
+function shown(url: URL): string {
+  return url.protocol === "file:" ? decodeURIComponent(url.pathname) : url.href;
+}
+
+async function readGlue(platform: Platform, packageUrl: URL | undefined): Promise<{ glueUrl: URL; glue: Uint8Array }> {
+  const candidates = packageUrl ? [new URL(GLUE_FILE, packageUrl)] : packageFileUrls(`sql.js/${GLUE_FILE}`);
+  let last: unknown;
+  for (const glueUrl of candidates) {
+    try {
+      return { glueUrl, glue: await platform.readUrl(glueUrl) };
+    } catch (err) {
+      last = err;
+    }
+  }
+  throw new TldrsError(
+    "EENGINE",
+    `Cannot find the SQLite engine (sql.js ${SQLJS_VERSION}): "sql.js/${GLUE_FILE}" is not at ${candidates.map((u) => `"${shown(u)}"`).join(", ")}; ${REINSTALL}`,
+    { path: `sql.js/${GLUE_FILE}`, cause: last },
+  );
+}
+
+function sha256(platform: Platform, bytes: Uint8Array): string {
+  const hasher = platform.createHasher();
+  hasher.update(bytes);
+  return hasher.digestHex();
+}
+
+/** The `version` of the sql.js package.json beside the files, if it can be read. */
+async function declaredVersion(platform: Platform, folder: URL): Promise<string | undefined> {
+  try {
+    const pkg = JSON.parse(new TextDecoder().decode(await platform.readUrl(new URL("package.json", folder)))) as { version?: unknown };
+    return typeof pkg.version === "string" ? pkg.version : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function mismatchMessage(folder: string, declared: string | undefined, glueSha256: string, wasmSha256: string): string {
+  const nameOf = (kind: "glue" | "wasm", sha: string) => {
+    const build = BUILDS.find((b) => b[kind] === sha);
+    return build ? `sql.js ${build.version}` : `an unknown build (sha256 ${sha.slice(0, 16)}...)`;
+  };
+  return (
+    `The SQLite engine in "${folder}" is not the sql.js ${SQLJS_VERSION} build tldrs needs: ` +
+    `its package.json says ${declared ?? "nothing readable"}, its glue (${GLUE_FILE}) is ${nameOf("glue", glueSha256)}, ` +
+    `its binary (${WASM_FILE}) is ${nameOf("wasm", wasmSha256)}; ${REINSTALL}`
+  );
 }
 
 function assertSafeExport(SQL: SqlJsStatic): void {

@@ -21,8 +21,8 @@ export interface StateDbOptions {
   lock?: Partial<LockOptions>;
   /** Refuse database files larger than this (the image must fit WASM memory twice). */
   maxImageBytes?: number;
-  /** Engine binary location (tests of a tampered engine). */
-  wasmUrl?: URL;
+  /** The sql.js package folder to load the engine from (tests of a damaged install). */
+  sqljsPackage?: URL;
 }
 
 /** 512 MiB: an image is held in WASM memory and copied on export; beyond this, 32-bit WASM runs out. */
@@ -71,7 +71,7 @@ export class StateDb {
 
   /** Loads the engine; touches no file until the first read or write. */
   static async open(platform: Platform, path: string, options: StateDbOptions = {}): Promise<StateDb> {
-    const SQL = await loadSqlJs(platform, options.wasmUrl);
+    const SQL = await loadSqlJs(platform, options.sqljsPackage);
     return new StateDb(platform, SQL, path, options);
   }
 

@@ -11,7 +11,8 @@ import type { Platform } from "../../src/platform/port.ts";
  */
 export const DEAD_PID = 4_195_000;
 
-export const WASM_PATH = fileURLToPath(new URL("../../wasm/sql-wasm.wasm", import.meta.url));
+/** The installed sql.js package, whose glue and binary the engine loads. */
+export const SQLJS_DIR = fileURLToPath(new URL("../../node_modules/sql.js/", import.meta.url));
 
 export const hasPython = spawnSync("python3", ["-c", "import sqlite3"], { stdio: "ignore" }).status === 0;
 

@@ -4,6 +4,7 @@
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { isFlushLeftover } from "../../engine/flush.ts";
+import { loadSqlJsEngine } from "../../engine/sqljs.ts";
 import { userVersion } from "../../engine/schema.ts";
 import { DEFAULT_LOCK_OPTIONS, describeHolder, isStale, readLockHolder } from "../../engine/lock.ts";
 import { isTldrsError } from "../../errors.ts";
@@ -49,6 +50,15 @@ export async function runDoctor(ctx: CommandContext): Promise<number> {
   const sizes = { databaseBytes: 0, blobCount: 0, blobBytes: 0, blobStoredBytes: 0 };
   const add = (check: string, severity: Severity, detail: string, fix?: string) => findings.push({ check, severity, detail, ...(fix ? { fix } : {}) });
 
+  // The engine first, store or not: a broken install must not read as "healthy".
+  try {
+    const { info } = await loadSqlJsEngine(platform);
+    add("engine", "ok", `sql.js ${info.version} (glue and binary checked) from ${info.packageUrl}`);
+  } catch (err) {
+    if (!isTldrsError(err, "EENGINE")) throw err;
+    add("engine", "error", err.message, `rm -rf node_modules/sql.js && npm install  # in the project that installed tldrs`);
+  }
+
   let exists = true;
   try {
     await stat(root);
@@ -76,6 +86,7 @@ export async function runDoctor(ctx: CommandContext): Promise<number> {
     }
 
     sizes.databaseBytes = await sizeOf(dbPath);
+    if (findings.some((f) => f.check === "engine" && f.severity === "error")) return finish(ctx, root, findings, sizes);
     const store = await ctx.openStore();
     try {
       // Loading the image runs PRAGMA integrity_check (and refuses triggers, views and missing
@@ -106,6 +117,10 @@ export async function runDoctor(ctx: CommandContext): Promise<number> {
     if (leftovers.length > 0) add("leftovers", "warn", `${leftovers.length} temp file(s) of interrupted database writes: ${leftovers.slice(0, 3).join(", ")}`, `rm ${leftovers.map((n) => shellQuote(join(root, n))).join(" ")}`);
   }
 
+  return finish(ctx, root, findings, sizes);
+}
+
+async function finish(ctx: CommandContext, root: string, findings: Finding[], sizes: DoctorReport["sizes"]): Promise<number> {
   const healthy = findings.every((f) => f.severity === "ok");
   const report: DoctorReport = { root, healthy, findings, sizes };
   if (ctx.args["json"]) {
