@@ -1,7 +1,10 @@
-// The conformance suite on Deno and Bun: runner.ts runs the cases of suite.ts in each runtime.
+// The conformance suite on Deno, Bun and the Node versions users run (22, 24, 26, installed by the
+// test set-up): runner.ts runs the cases of suite.ts in each (vitest runs them on the machine's Node).
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DENO_PERMISSIONS, ROOT, describeRun, runOn, type RunResult } from "../runtimes/helpers.ts";
+import { installedNodes, missingNodes } from "../helpers/node_builds.ts";
+import { nodeCommand } from "../helpers/node_versions.ts";
+import { DENO_PERMISSIONS, ROOT, describeRun, runCommand, runOn, type RunResult } from "../runtimes/helpers.ts";
 import { cases } from "./suite.ts";
 
 const RUNNER = join(ROOT, "test/conformance/runner.ts");
@@ -32,6 +35,20 @@ describe("conformance on deno and bun", () => {
       expect(s.failed, describeRun(what, r)).toBe(0);
       expect(r.code, describeRun(what, r)).toBe(0);
       expect(s, what).toEqual({ runtime, passed: total, failed: 0, total });
+    }
+  });
+});
+
+describe("conformance on node 22, 24 and 26", () => {
+  it("passes every case on each", async (t) => {
+    const missing = missingNodes();
+    if (missing) t.skip(missing);
+    // One at a time: each spawns its own children, and the machine has two cores.
+    for (const node of installedNodes()) {
+      const r = await runCommand(...nodeCommand(node, RUNNER));
+      const s = summary(r, `node ${node.version}`);
+      expect(s, describeRun(`node ${node.version}`, r)).toEqual({ runtime: "node", passed: cases.length, failed: 0, total: cases.length });
+      expect(r.code, describeRun(`node ${node.version}`, r)).toBe(0);
     }
   });
 });

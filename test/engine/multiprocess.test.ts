@@ -58,7 +58,7 @@ describe("concurrent writers", () => {
 });
 
 describe("stale and live locks", () => {
-  it("a holder killed with SIGKILL mid-write is broken and the next writer proceeds within 2 s", async () => {
+  it("a holder killed with SIGKILL mid-write is broken at once and the next writer proceeds", async () => {
     const path = join(tempDir(), "tldrs_state.db");
     const db = await StateDb.open(platform, path, { lock: { timeoutMs: 10_000, staleMs: 60_000 } });
     await db.write((d) => d.run("INSERT INTO sessions VALUES ('before', 'a', 'b', 'fp', NULL)"));
@@ -74,10 +74,9 @@ describe("stale and live locks", () => {
     expect(existsSync(path + ".lock")).toBe(true);
     expect(readFileSync(path)).toEqual(before);
 
-    const t0 = performance.now();
+    // Judged stale by its dead pid at the first attempt: had it not been, this writer would wait
+    // for the holder (60 s stale limit) and fail with ELOCKTIMEOUT after its 10 s timeout.
     await db.write((d) => d.run("INSERT INTO sessions VALUES ('after', 'a', 'b', 'fp', NULL)"));
-    // A functional bound (the stale lock is judged at the first attempt), not a speed test.
-    expect(performance.now() - t0).toBeLessThan(2_000);
     expect(existsSync(path + ".lock")).toBe(false);
     expect(await query(platform, path, "SELECT session_id FROM sessions ORDER BY 1")).toEqual([["after"], ["before"]]);
     await db.close();

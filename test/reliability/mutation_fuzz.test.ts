@@ -2,7 +2,7 @@
 // swaps, copies and zeroing, truncations, garbage runs). Each mutant either opens with a clean
 // integrity_check (and takes a write that keeps it clean) or is refused with a TldrsError; no
 // crash, no other error, no hang. The mutants run in a child process (children/fuzz_child.mjs)
-// under a watchdog: a mutant that takes more than 2 s is a hang, the child is killed, the
+// under a watchdog: a mutant that takes more than 20 s is a hang, the child is killed, the
 // mutant kept for inspection, and the run goes on from the next one. The watchdog is the only
 // clock in this test: nothing asserts on how fast a mutant is.
 import { spawn } from "node:child_process";
@@ -15,7 +15,8 @@ import { createNodePlatform } from "../../src/platform/node.ts";
 import { tempDir } from "../helpers/tmp.ts";
 
 const MUTANTS = 1_000;
-const HANG_MS = 2_000;
+// 100x the slowest mutant measured (166 ms, under load): a loaded machine is slower, not hung.
+const HANG_MS = 20_000;
 const CHILD = fileURLToPath(new URL("./children/fuzz_child.mjs", import.meta.url));
 const DIST = pathToFileURL(fileURLToPath(new URL("../../dist/node.js", import.meta.url))).href;
 

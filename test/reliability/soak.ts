@@ -20,7 +20,7 @@
  * (the workers run the built package: `npm run build` first; `npm run soak` does).
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { closeSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -37,8 +37,18 @@ const PAST_GRACE_MS = 2 * 60 * 60 * 1000;
 
 export type Runtime = "node" | "deno" | "bun";
 
+/** A soak bounded by work done, not by time: it runs until every count is reached. */
+export interface SoakTarget {
+  kills: number;
+  /** Acknowledged operations by kind ("put", "deliver", ...), counted from the workers' logs. */
+  acknowledged: Record<string, number>;
+}
+
 export interface SoakOptions {
-  durationMs: number;
+  /** Run for this long (the long soak), ... */
+  durationMs?: number;
+  /** ... or until this much was done (the short soak in npm test: the same checks on any machine, however loaded). */
+  until?: SoakTarget;
   /** Runtimes for workers 0..3, cycled; those that cannot run the package fall back to node. */
   runtimes?: Runtime[];
   /** Pause between kills, drawn uniformly from [min, max] ms. */
@@ -101,8 +111,6 @@ function runtimeWorks(runtime: Runtime, dir: string, distNode: string): string |
 function snapshotPackage(dir: string): string {
   const pkg = join(dir, "pkg");
   cpSync(join(REPO, "dist"), join(pkg, "dist"), { recursive: true });
-  mkdirSync(join(pkg, "wasm"));
-  copyFileSync(join(REPO, "wasm/sql-wasm.wasm"), join(pkg, "wasm/sql-wasm.wasm"));
   symlinkSync(join(REPO, "node_modules"), join(dir, "node_modules"));
   return pathToFileURL(join(pkg, "dist/node.js")).href;
 }
@@ -192,15 +200,17 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const env = { SOAK_TTLS: (options.ttls ?? [2, 5, 3600]).join(",") };
   const workers = runtimes.map((rt, id) => new Worker(id, rt, [distNode, root, String(id), logDir, stopFile, scratch], join(logDir, `worker-${id}.stderr`), env));
   const started = Date.now();
-  say(`soak: ${workers.length} workers (${runtimes.join(", ")}) on ${root} for ${(options.durationMs / 1000).toFixed(0)} s`);
+  const goal = options.until ? `until ${options.until.kills} kills and ${Object.entries(options.until.acknowledged).map(([k, n]) => `${n} ${k}`).join(", ")} acknowledged` : `for ${((options.durationMs ?? 0) / 1000).toFixed(0)} s`;
+  say(`soak: ${workers.length} workers (${runtimes.join(", ")}) on ${root} ${goal}`);
+  const done = () => (options.until ? kills.length >= options.until.kills && targetReached(logDir, options.until.acknowledged) : Date.now() - started >= (options.durationMs ?? 0));
   for (const w of workers) w.start();
 
   const kills: Kill[] = [];
   const [minGap, maxGap] = options.killEveryMs ?? [300, 1500];
   let lastReport = started;
-  while (Date.now() - started < options.durationMs) {
+  while (!done()) {
     await sleep(minGap + Math.random() * (maxGap - minGap));
-    if (Date.now() - started >= options.durationMs) break;
+    if (done()) break;
     const w = workers[Math.floor(Math.random() * workers.length)]!;
     const k = await w.kill();
     if (k) kills.push(k);
@@ -226,6 +236,16 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const result = await check({ dir, root, logDir, kills, durationMs, runtimes, notes, workers });
   if (result.violations.length === 0 && !options.keep) rmSync(dir, { recursive: true, force: true });
   return result;
+}
+
+/** True once the workers' logs hold at least `wanted` acknowledgements of each kind. */
+function targetReached(logDir: string, wanted: Record<string, number>): boolean {
+  const counts: Record<string, number> = {};
+  for (const name of readdirSync(logDir)) {
+    if (!name.endsWith(".jsonl")) continue;
+    for (const m of readFileSync(join(logDir, name), "utf8").matchAll(/"t":"([a-z]+)-ack"/g)) counts[m[1]!] = (counts[m[1]!] ?? 0) + 1;
+  }
+  return Object.entries(wanted).every(([kind, n]) => (counts[kind] ?? 0) >= n);
 }
 
 // ---- the checker ---------------------------------------------------------------------------
