@@ -20,6 +20,7 @@
 import { errnoCode, TldrsError } from "../errors.ts";
 import { joinPath } from "../platform/path.ts";
 import type { Platform, ReadableFile, WritableFile } from "../platform/port.ts";
+import { sweepStaleFiles } from "../stale_files.ts";
 
 export const DEFAULT_SESSION_FILE = "default_session_id";
 
@@ -160,17 +161,8 @@ const TEMP_NAME = /^default_session_id\.tmp-\d+-[0-9a-f]{8}$/;
  * older than `graceMs` (a live writer holds one for a few milliseconds). Housekeeping: errors
  * are the caller's to ignore. Only names this module makes are touched.
  */
-export async function sweepStaleIdTemps(platform: Platform, root: string, graceMs: number): Promise<number> {
-  let swept = 0;
-  for (const name of await platform.readdir(root)) {
-    if (!TEMP_NAME.test(name)) continue;
-    const path = joinPath(root, name);
-    const st = await platform.stat(path).catch(() => null);
-    if (st?.kind === "file" && platform.now() - st.mtimeMs > graceMs) {
-      await platform.unlink(path).then(() => swept++, () => undefined);
-    }
-  }
-  return swept;
+export function sweepStaleIdTemps(platform: Platform, root: string, graceMs: number): Promise<number> {
+  return sweepStaleFiles(platform, root, (name) => TEMP_NAME.test(name), graceMs);
 }
 
 function hex(bytes: Uint8Array): string {
