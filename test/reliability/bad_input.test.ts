@@ -275,14 +275,14 @@ const OTHER_CLI_CASES: Case[] = [
     message: /read-only file system|permission denied/,
   },
   {
-    name: "--out through a symlink to the sentinel replaces the link, not the target",
+    name: "--out through a symlink to the sentinel is refused: the link is neither followed nor replaced",
     setup: (c) => symlinkSync(join(c.sentinel, "precious.txt"), join(c.dir, "link.txt")),
     cli: (c) => ["vhs", "get", KEEP_REF, "--out", join(c.dir, "link.txt")],
-    codes: [0],
-    creates: (c) => [join(c.dir, "link.txt")],
+    message: /symbolic link/,
+    after: (c) => expect(lstatSync(join(c.dir, "link.txt")).isSymbolicLink()).toBe(true),
   },
   { name: "stdin: closed at once stores the empty blob", cli: ["vhs", "put", "-"], spawn: true, stdin: "", codes: [0], after: (_c, r) => expect(r!.stdout.trim()).toBe(`vhs://${sha("")}`) },
-  { name: "input: /dev/null (a device) stores the empty blob", cli: ["vhs", "put", "/dev/null"], codes: [0], after: (_c, r) => expect(r!.stdout.trim()).toBe(`vhs://${sha("")}`) },
+  { name: "input: /dev/null (a device) is refused: only regular files are stored from a path", cli: ["vhs", "put", "/dev/null"], message: /character device.*tldrs vhs put -/ },
 ];
 
 /** Hostile files planted in the store (setup), then an ordinary command. */

@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createNodePlatform } from "../../src/platform/node.ts";
@@ -55,18 +55,38 @@ describe("symlinks planted in the store", () => {
     await store.close();
   });
 
-  it("getToFile replaces a symlink at the destination instead of writing through it", async () => {
+  it("getToFile neither writes through nor replaces a symlink at the destination, nor renames over a device", async () => {
     const store = await openTestStore();
     const ref = await store.vhs.put("content");
     const victim = join(tempDir(), "victim.txt");
     writeFileSync(victim, "precious");
     const dest = join(tempDir(), "out.txt");
     symlinkSync(victim, dest);
-    await store.vhs.getToFile(ref, dest);
-    expect(lstatSync(dest).isSymbolicLink()).toBe(false);
-    expect(readFileSync(dest, "utf8")).toBe("content");
+    await expect(store.vhs.getToFile(ref, dest)).rejects.toMatchObject({ code: "EIO", message: expect.stringContaining("symbolic link") });
+    expect(lstatSync(dest).isSymbolicLink()).toBe(true);
     expect(readFileSync(victim, "utf8")).toBe("precious");
-    rmSync(dest);
+    // A device node is not renamed over (the CLI writes into devices; the library refuses them).
+    await expect(store.vhs.getToFile(ref, "/dev/null")).rejects.toMatchObject({ code: "EIO", message: expect.stringContaining("character device") });
+    expect(lstatSync("/dev/null").isCharacterDevice()).toBe(true);
+    expect(readdirSync(join(dest, ".."))).toEqual(["out.txt"]); // no temp file left beside it
+    await store.close();
+  });
+
+  it("getToFile refuses any destination inside the store folder, also through a symlinked folder", async () => {
+    const store = await openTestStore();
+    const ref = await store.vhs.put("content");
+    const other = await store.vhs.put("other blob");
+    const dbBefore = readFileSync(store.dbPath);
+    const otherHash = other.slice(6);
+    const otherPath = join(store.blobRoot, otherHash.slice(0, 2), otherHash.slice(2, 4), otherHash);
+    const outside = tempDir();
+    symlinkSync(store.root, join(outside, "store-link"));
+    for (const dest of [store.dbPath, otherPath, join(store.root, "new.bin"), join(outside, "store-link", "tldrs_state.db"), join(store.blobRoot, "..", "x")]) {
+      await expect(store.vhs.getToFile(ref, dest), dest).rejects.toMatchObject({ code: "EIO", message: expect.stringContaining("inside the store folder") });
+    }
+    expect(readFileSync(store.dbPath).equals(dbBefore)).toBe(true);
+    expect(await store.vhs.getText(other)).toBe("other blob");
+    expect(existsSync(join(store.root, "new.bin"))).toBe(false);
     await store.close();
   });
 });
