@@ -1,9 +1,9 @@
 /**
  * The checks behind `tldrs doctor` (loaded only when doctor runs: it needs the engine).
  */
-import { readdir, stat } from "node:fs/promises";
+import { lstat, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { isFlushLeftover } from "../../engine/flush.ts";
+import { isFlushLeftover, LEFTOVER_GRACE_MS } from "../../engine/flush.ts";
 import { userVersion } from "../../engine/schema.ts";
 import { DEFAULT_LOCK_OPTIONS, describeHolder, isStale, readLockHolder } from "../../engine/lock.ts";
 import { isTldrsError } from "../../errors.ts";
@@ -101,9 +101,14 @@ export async function runDoctor(ctx: CommandContext): Promise<number> {
       if (!findings.some((f) => f.check === "blobs")) add("blobs", "ok", `${sizes.blobCount} blobs, ${sizes.blobBytes} bytes (${sizes.blobStoredBytes} on disk), all match their records`);
     }
 
-    // Leftovers of crashed database writers (blob temp files are part of verify)
-    const leftovers = (await readdir(root).catch(() => [] as string[])).filter((n) => isFlushLeftover(n, DB_FILENAME));
-    if (leftovers.length > 0) add("leftovers", "warn", `${leftovers.length} temp file(s) of interrupted database writes: ${leftovers.slice(0, 3).join(", ")}`, `rm ${leftovers.map((n) => shellQuote(join(root, n))).join(" ")}`);
+    // Leftovers of crashed database writers (blob temp files are part of verify). Only those
+    // past the sweeper's grace period: a younger one may be a write in progress right now.
+    const leftovers: string[] = [];
+    for (const name of (await readdir(root).catch(() => [] as string[])).filter((n) => isFlushLeftover(n, DB_FILENAME))) {
+      const st = await lstat(join(root, name)).catch(() => null);
+      if (st?.isFile() && Date.now() - st.mtimeMs > LEFTOVER_GRACE_MS) leftovers.push(name);
+    }
+    if (leftovers.length > 0) add("leftovers", "warn", `${leftovers.length} temp file(s) of interrupted database writes, over an hour old: ${leftovers.slice(0, 3).join(", ")}`, `rm ${leftovers.map((n) => shellQuote(join(root, n))).join(" ")}`);
   }
 
   const healthy = findings.every((f) => f.severity === "ok");
