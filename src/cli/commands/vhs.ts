@@ -78,8 +78,9 @@ const get = defineCommand({
     const ref = requiredString(ctx.args, "ref", "vhs get");
     const out = ctx.args["out"];
     if (out !== undefined && (typeof out !== "string" || out === "")) throw new UsageError("--out needs a file name", "vhs get");
-    if (out === undefined || out === "-" || out === "/dev/stdout") return catBlob(ctx, ref);
+    if (out === undefined || out === "-") return catBlob(ctx, ref);
     const path = ctx.resolvePath(out);
+    if (path === "/dev/stdout") return catBlob(ctx, ref); // our own stdout, never the node in /dev
     if (await isDeviceOrFifo(path)) {
       await writeIntoDevice(ctx, ref, path);
       return EXIT_OK;
