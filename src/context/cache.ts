@@ -16,6 +16,7 @@
 import { errnoCode } from "../errors.ts";
 import { dirname, joinPath } from "../platform/path.ts";
 import type { Platform, ReadableFile } from "../platform/port.ts";
+import { readAt } from "../platform/read_at.ts";
 import { sweepStaleFiles } from "../stale_files.ts";
 import { ensureStoreFolder, storeFolderKind } from "../store_folder.ts";
 import { EXTRACTOR_VERSION } from "./extract.ts";
@@ -137,14 +138,7 @@ async function readCacheFile(platform: Platform, path: string, maxBytes: number)
   try {
     const st = await file.stat();
     if (st.kind !== "file" || st.size > maxBytes) return null;
-    const buf = new Uint8Array(st.size);
-    let got = 0;
-    while (got < buf.length) {
-      const n = await file.read(buf.subarray(got), got);
-      if (n === 0) break;
-      got += n;
-    }
-    return buf.subarray(0, got);
+    return await readAt(file, 0, st.size);
   } finally {
     await file.close();
   }

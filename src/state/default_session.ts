@@ -20,6 +20,7 @@
 import { errnoCode, TldrsError } from "../errors.ts";
 import { joinPath } from "../platform/path.ts";
 import type { Platform, ReadableFile, WritableFile } from "../platform/port.ts";
+import { readAt } from "../platform/read_at.ts";
 import { sweepStaleFiles } from "../stale_files.ts";
 
 export const DEFAULT_SESSION_FILE = "default_session_id";
@@ -78,14 +79,7 @@ async function readIdFile(platform: Platform, path: string): Promise<Found> {
     const st = await file.stat();
     if (st.kind !== "file") throw corrupt(path, "it is not a regular file");
     if (st.size > MAX_FILE_BYTES) throw corrupt(path, `it is ${st.size} bytes long`);
-    const buf = new Uint8Array(st.size);
-    let got = 0;
-    while (got < buf.length) {
-      const n = await file.read(buf.subarray(got), got);
-      if (n === 0) break;
-      got += n;
-    }
-    const text = new TextDecoder().decode(buf.subarray(0, got)).trim();
+    const text = new TextDecoder().decode(await readAt(file, 0, st.size)).trim();
     if (text === "") return { kind: "empty" };
     if (!ACCEPTED_ID.test(text)) throw corrupt(path, `it holds ${JSON.stringify(text.slice(0, 40))}`);
     return { kind: "id", id: text };
