@@ -1,4 +1,4 @@
-import { existsSync, unlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, renameSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../helpers/tmp.ts";
@@ -101,6 +101,19 @@ describe("session show and doctor findings on a used store", () => {
     const r = await cli(["doctor", "--json"], { cwd });
     expect(r.code, r.stdout).toBe(0);
     expect(JSON.parse(r.stdout).findings.map((f: { check: string }) => f.check)).not.toContain("leftovers");
+  });
+
+  it("doctor names a symlinked blob folder and the command that removes the link", async () => {
+    const cwd = tempDir();
+    const ref = (await cli(["vhs", "put", "-"], { cwd, stdin: "x" })).stdout.trim();
+    const prefix = join(cwd, ".tldrs", "blobs", ref.slice(6, 8));
+    const outside = join(tempDir(), "moved");
+    renameSync(prefix, outside);
+    symlinkSync(outside, prefix);
+    const r = await cli(["doctor", "--json"], { cwd });
+    expect(r.code).toBe(1);
+    const blobs = (JSON.parse(r.stdout).findings as Array<{ check: string; severity: string; detail: string; fix?: string }>).find((f) => f.check === "blobs");
+    expect(blobs).toMatchObject({ severity: "error", detail: expect.stringContaining("symbolic link"), fix: expect.stringContaining(`rm ${prefix}`) });
   });
 
   // A lock whose start time is in the future: never a negative age; past the stale limit

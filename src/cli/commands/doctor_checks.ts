@@ -96,9 +96,16 @@ export async function runDoctor(ctx: CommandContext): Promise<number> {
     }
 
     if (!findings.some((f) => f.check === "database" && f.severity === "error") && !findings.some((f) => f.check === "foreign-sqlite")) {
-      const report = await store.vhs.verify({ repair: false });
-      for (const line of describeVerify(report)) add("blobs", "warn", line, "tldrs vhs verify --repair");
-      if (!findings.some((f) => f.check === "blobs")) add("blobs", "ok", `${sizes.blobCount} blobs, ${sizes.blobBytes} bytes (${sizes.blobStoredBytes} on disk), all match their records`);
+      try {
+        const report = await store.vhs.verify({ repair: false });
+        for (const line of describeVerify(report)) add("blobs", "warn", line, "tldrs vhs verify --repair");
+        if (!findings.some((f) => f.check === "blobs")) add("blobs", "ok", `${sizes.blobCount} blobs, ${sizes.blobBytes} bytes (${sizes.blobStoredBytes} on disk), all match their records`);
+      } catch (err) {
+        // A symbolic link at a blob folder: verify refuses to walk it; removing the link
+        // removes nothing it points to.
+        if (!isTldrsError(err) || err.data?.["kind"] !== "symlink" || !err.path) throw err;
+        add("blobs", "error", err.message, `rm ${shellQuote(err.path)}  # a link: what it points to stays`);
+      }
     }
 
     // Leftovers of crashed database writers (blob temp files are part of verify). Only those
