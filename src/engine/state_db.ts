@@ -11,6 +11,7 @@
 import { TldrsError, errnoCode } from "../errors.ts";
 import { dirname } from "../platform/path.ts";
 import type { FileStat, Platform, ReadableFile } from "../platform/port.ts";
+import { readAt } from "../platform/read_at.ts";
 import { assertWholeImage, HEADER_SIZE, identityOf, sameIdentity, stampChangeCounter, withoutWalFlag, type FileIdentity } from "./image.ts";
 import { acquireLock, DEFAULT_LOCK_OPTIONS, type HeldLock, type LockOptions } from "./lock.ts";
 import { LEFTOVER_GRACE_MS, replaceFileAtomically, sweepFlushLeftovers } from "./flush.ts";
@@ -368,17 +369,6 @@ function rollbackQuietly(db: Database): void {
   } catch {
     // "cannot rollback - no transaction is active": nothing to undo.
   }
-}
-
-async function readAt(file: ReadableFile, position: number, length: number): Promise<Uint8Array> {
-  const buf = new Uint8Array(length);
-  let got = 0;
-  while (got < length) {
-    const n = await file.read(buf.subarray(got), position + got);
-    if (n === 0) break;
-    got += n;
-  }
-  return buf.subarray(0, got);
 }
 
 async function readWhole(file: ReadableFile, st: FileStat, maxBytes: number, path: string): Promise<Uint8Array> {
