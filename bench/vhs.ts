@@ -28,7 +28,7 @@ const platform = createNodePlatform();
 const PYTHON_SMALL_PUTS = String.raw`
 import hashlib, json, os, sqlite3, statistics, sys, time
 from datetime import datetime, timezone
-root, runs = sys.argv[1], int(sys.argv[2])
+root, runs, same = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "same"
 blobs, tmp, db = os.path.join(root, "blobs"), os.path.join(root, "tmp"), os.path.join(root, "tldrs_state.db")
 os.makedirs(tmp, exist_ok=True)
 conn = sqlite3.connect(db)
@@ -56,7 +56,7 @@ for i in range(3):
     put(b"warm-%d" % i + bytes(1024))
 times = []
 for i in range(runs):
-    data = (b"%08d" % i) * 128
+    data = b"the same 1 KiB".ljust(1024, b".") if same else (b"%08d" % i) * 128
     t = time.perf_counter()
     put(data)
     times.append((time.perf_counter() - t) * 1000)
@@ -115,6 +115,7 @@ async function throughput(work: string): Promise<void> {
     ["zlib (default: >= 64 KiB)", {}, 1],
   ] as const) {
     const putTimes: number[] = [];
+    const againTimes: number[] = [];
     const getTimes: number[] = [];
     for (let i = 0; i < n; i++) {
       const root = join(work, `store-${label.slice(0, 3)}-${i}`);
@@ -122,6 +123,10 @@ async function throughput(work: string): Promise<void> {
       let ref = "";
       settle();
       putTimes.push(await timed(async () => (ref = await store.vhs.putFile(file, options))));
+      settle();
+      // The same content again: staged like any put, then the file already there is read and
+      // checked (issue 13: a damaged one is replaced) before the upload is dropped.
+      againTimes.push(await timed(() => store.vhs.putFile(file, options)));
       settle();
       getTimes.push(await timed(() => store.vhs.getToFile(ref, copy)));
       rmSync(copy);
@@ -132,6 +137,7 @@ async function throughput(work: string): Promise<void> {
     const get = median(getTimes);
     const row = (what: string, ms: number) => [what, ms, size / MiB / (ms / 1000), base, baseSynced, `${(ms / base).toFixed(2)}x / ${(ms / baseSynced).toFixed(2)}x`];
     rows.push(row(`put 256 MiB file, ${label}`, put));
+    rows.push(row(`put the same 256 MiB again (existing file checked), ${label}`, median(againTimes)));
     rows.push(row(`get 256 MiB to a file, ${label}`, get));
   }
   rmSync(file);
@@ -149,14 +155,21 @@ async function smallPuts(work: string): Promise<void> {
     const data = String(i).padStart(8, "0").repeat(128);
     times.push(await timed(() => store.vhs.put(data)));
   }
+  const same = "the same 1 KiB".padEnd(1024, ".");
+  await store.vhs.put(same);
+  const sameTimes: number[] = [];
+  for (let i = 0; i < runs; i++) sameTimes.push(await timed(() => store.vhs.put(same)));
   await store.close();
-  const pyRoot = join(work, "small-py");
-  const py = python<number>(PYTHON_SMALL_PUTS, [pyRoot, String(runs)]);
+  const py = python<number>(PYTHON_SMALL_PUTS, [join(work, "small-py"), String(runs), "distinct"]);
+  const pySame = python<number>(PYTHON_SMALL_PUTS, [join(work, "small-py-same"), String(runs), "same"]);
   const ours = median(times);
-  console.log(`\n1 KiB puts, median of ${runs} distinct contents into one store:\n`);
+  const oursSame = median(sameTimes);
+  console.log(`\n1 KiB puts, median of ${runs} into one store (distinct contents; then one content ${runs} times):\n`);
   table(["", "median ms", "tldrs / Python"], [
     ["tldrs put (temp + fsync, link, folder fsync, one write transaction + atomic flush)", ours, `${(ours / py).toFixed(2)}x`],
     ["Python store steps (hashlib, temp + os.replace, new sqlite3 connection, WAL, INSERT, commit)", py, "1.00x"],
+    ["tldrs put of stored content (temp + fsync, existing file read and checked, access time)", oursSame, `${(oursSame / pySame).toFixed(2)}x`],
+    ["Python store steps, stored content (exists: temp unlinked, INSERT OR IGNORE, commit)", pySame, "1.00x"],
   ]);
 }
 

@@ -42,6 +42,18 @@ const FS_REASONS: Record<string, string> = {
   EEXIST: "already exists",
 };
 
+/**
+ * Remedies the core's messages name as library calls, in the words of the command line: a CLI
+ * user is told the command to run, not an API call.
+ */
+const CLI_REMEDIES: ReadonlyArray<[api: string, command: string]> = [["verify({ repair: true })", "tldrs vhs verify --repair"]];
+
+export function inCliWords(message: string): string {
+  let out = message;
+  for (const [api, command] of CLI_REMEDIES) out = out.split(api).join(command);
+  return out;
+}
+
 export interface Reported {
   exitCode: number;
   text: string;
@@ -55,7 +67,7 @@ export function reportError(err: unknown, debug: boolean): Reported {
     return { exitCode: EXIT_USAGE, text: `tldrs: ${err.message}\nRun "${help}" for usage.${stack}\n` };
   }
   if (err instanceof CliFailure) return { exitCode: err.exitCode, text: `tldrs: ${err.message}${stack}\n` };
-  if (isTldrsError(err)) return { exitCode: EXIT_FAILURE, text: `tldrs: ${err.message}${stack}\n` };
+  if (isTldrsError(err)) return { exitCode: EXIT_FAILURE, text: `tldrs: ${inCliWords(err.message)}${stack}\n` };
   if (isArgumentError(err)) return { exitCode: EXIT_USAGE, text: `tldrs: ${err.message}${stack}\n` };
   const code = errnoCode(err);
   const path = (err as { path?: unknown } | null)?.path;

@@ -2,11 +2,13 @@
  * `tldrs` command line: parse with yargs, run the chosen command, map errors to exit
  * codes. `main(argv, io)` never exits the process, so tests call it in-process.
  */
-import { resolve as resolvePath } from "node:path";
+import { statSync } from "node:fs";
+import { dirname, resolve as resolvePath } from "node:path";
 import yargs, { type Argv } from "yargs";
+import { checkPathText, checkSwitchForms } from "./args.ts";
 import { commandGroups, topLevelCommands } from "./commands/index.ts";
 import type { Args, CommandContext, CommandSpec } from "./command.ts";
-import { EXIT_OK, isBrokenPipe, reportError, UsageError } from "./errors.ts";
+import { CliFailure, EXIT_OK, isBrokenPipe, reportError, UsageError } from "./errors.ts";
 import { processIo, type CliIo } from "./io.ts";
 import { packageVersion } from "./version.ts";
 
@@ -16,12 +18,40 @@ function withExamples(y: Argv, spec: CommandSpec): Argv {
   return out;
 }
 
-export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
-  let selected: { spec: CommandSpec; args: Args } | undefined;
+/** The switches (boolean options) yargs knows at this point of the parse, --help and --version included. */
+function switchesOf(y: Argv): string[] {
+  return (y as unknown as { getOptions(): { boolean: string[] } }).getOptions().boolean;
+}
+
+/** Options whose value may be "-" (stdout): yargs leaves a lone "-" after a flag unread. */
+const DASH_VALUED = new Set(["--out"]);
+
+function withDashValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (DASH_VALUED.has(argv[i]!) && argv[i + 1] === "-") out.push(`${argv[i++]}=-`);
+    else out.push(argv[i]!);
+  }
+  return out;
+}
+
+export async function main(rawArgv: string[], io: CliIo = processIo()): Promise<number> {
+  const argv = withDashValues(rawArgv);
+  let selected: { spec: CommandSpec; args: Args; switches: string[] } | undefined;
+  let switches: string[] = [];
   const register = (y: Argv, spec: CommandSpec): Argv =>
-    y.command(spec.command, spec.describe, (sub) => withExamples(sub, spec), (args) => {
-      selected = { spec, args: args as Args };
-    });
+    y.command(
+      spec.command,
+      spec.describe,
+      (sub) => {
+        const built = withExamples(sub, spec);
+        switches = switchesOf(built);
+        return built;
+      },
+      (args) => {
+        selected = { spec, args: args as Args, switches };
+      },
+    );
 
   let parser: Argv = (yargs(argv) as unknown as Argv)
     .scriptName("tldrs")
@@ -67,6 +97,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   const { spec, args } = selected;
   const ctx = makeContext(io, args);
   try {
+    checkSwitchForms(argv, selected.switches, spec.name);
     return await spec.run(ctx);
   } catch (err) {
     if (isBrokenPipe(err)) return EXIT_OK; // the reader went away (`| head`): not an error
@@ -88,16 +119,13 @@ async function finish(io: CliIo, reported: { exitCode: number; text: string }): 
 
 function makeContext(io: CliIo, args: Args): CommandContext & { closeStore(): Promise<void> } {
   let store: Promise<import("../store.ts").Store> | undefined;
-  const projectDir = () => {
-    const p = args["project"];
-    if (p !== undefined && (typeof p !== "string" || p === "")) throw new UsageError("--project needs a folder");
-    return p === undefined ? io.cwd : resolvePath(io.cwd, p);
-  };
+  let checkedProject: string | undefined;
+  const projectDir = () => (checkedProject ??= checkedProjectDir(io, args));
   return {
     io,
     args,
     projectDir,
-    resolvePath: (p) => resolvePath(io.cwd, p),
+    resolvePath: (p) => resolvePath(io.cwd, checkPathText(p, "the path")),
     openStore() {
       store ??= (async () => {
         // Loaded here, not at the top: --help and --version must not pay for the engine.
@@ -114,9 +142,52 @@ function makeContext(io: CliIo, args: Args): CommandContext & { closeStore(): Pr
   };
 }
 
-/** The command a failed parse was about, and a message that names what is missing. */
+/**
+ * The project folder of --project (default: the current folder). It must exist: tldrs creates
+ * only the store folder itself, never the folders above it (a typo in --project would
+ * otherwise create a whole path). The same holds for TLDRS_VHS_HOME's parent.
+ */
+function checkedProjectDir(io: CliIo, args: Args): string {
+  const p = args["project"];
+  if (p !== undefined && (typeof p !== "string" || p === "")) throw new UsageError("--project needs a folder");
+  const dir = p === undefined ? io.cwd : resolvePath(io.cwd, checkPathText(p, "--project"));
+  mustBeFolder(dir, `cannot use --project "${dir}"`);
+  const home = io.env["TLDRS_VHS_HOME"];
+  if (home) {
+    const root = resolvePath(io.cwd, checkPathText(home, "TLDRS_VHS_HOME"));
+    mustBeFolder(dirname(root), `cannot use the store folder "${root}" (TLDRS_VHS_HOME): its parent folder`);
+  }
+  return dir;
+}
+
+function mustBeFolder(path: string, what: string): void {
+  let isFolder: boolean;
+  try {
+    isFolder = statSync(path).isDirectory();
+  } catch {
+    throw new CliFailure(`${what}: no such folder; tldrs creates only the store folder itself`);
+  }
+  if (!isFolder) throw new CliFailure(`${what}: not a folder`);
+}
+
+/**
+ * The words that name the command: the arguments that are neither flags nor the value of
+ * --project (the one flag that takes a value before the command is known).
+ */
+function commandWords(argv: string[]): string[] {
+  const words: string[] = [];
+  for (let i = 0; i < argv.length && words.length < 2; i++) {
+    const a = argv[i]!;
+    if (a === "--") break;
+    if (a === "--project") i++;
+    else if (!a.startsWith("-")) words.push(a);
+  }
+  return words;
+}
+
+/** The command a failed parse was about, and a message that names what is missing or unknown. */
 function explainUsage(argv: string[], err: unknown): UsageError {
-  const words = argv.filter((a) => !a.startsWith("-"));
+  const words = commandWords(argv);
   const group = commandGroups.find((g) => g.command === words[0]);
   const spec = group ? group.subcommands.find((s) => s.command.split(" ")[0] === words[1]) : topLevelCommands.find((s) => s.command.split(" ")[0] === words[0]);
   const name = spec?.name ?? group?.command;
@@ -125,7 +196,8 @@ function explainUsage(argv: string[], err: unknown): UsageError {
     const required = [...spec.command.matchAll(/<(\w+)>/g)].map((m) => m[1]!.toUpperCase());
     if (required.length > 0) message = `missing ${required.join(" and ")}`;
   }
-  const stray = /^Unknown arguments?: (.+)$/.exec(message)?.[1];
-  if (stray && !spec && (stray === words[0] || stray === words[1])) message = `unknown command "${group ? `${group.command} ${stray}` : stray}"`;
+  // A word in the command's place that is no command: say so, whatever else yargs found wrong.
+  if (!spec && !group && words[0] !== undefined) message = `unknown command "${words[0]}"`;
+  if (group && !spec && words[1] !== undefined) message = `unknown command "${group.command} ${words[1]}"`;
   return new UsageError(message, name);
 }

@@ -110,6 +110,9 @@ export async function replaceFileAtomically(platform: Platform, path: string, im
   if (keptPrevious) await removeQuietly(platform, previous);
 }
 
+/** Leftover temp files of crashed writers are swept after this long (doctor counts only those too). */
+export const LEFTOVER_GRACE_MS = 60 * 60 * 1000;
+
 const LEFTOVER = /^(.+?)\.(?:lock(?:\.break)?\.)?[0-9a-f]{16,32}\.(?:tmp|prev)$/;
 
 /** True if `entry` is a temp or undo file that a writer of the database named `dbName` makes. */

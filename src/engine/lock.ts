@@ -100,24 +100,37 @@ function parseRecord(data: Uint8Array): LockRecord | null {
   return null;
 }
 
-/** Age in ms: from the record's own clock, else from the file's mtime. */
+/**
+ * Age in ms: from the record's own clock, else from the file's mtime. Negative when that start
+ * time is in the future (another host's clock ahead of ours, or a forged record).
+ */
 export function lockAgeMs(platform: Platform, holder: LockHolder): number {
   return platform.now() - (holder.record?.created_ms ?? holder.stat.mtimeMs);
 }
 
+/**
+ * Stale: its process is dead on this host, or it is older than `staleMs` (garbage: older than
+ * GARBAGE_GRACE_MS). A start time more than `staleMs` in the future is stale too: no clock skew
+ * we support explains it, and such a lock would otherwise block every write until deleted by
+ * hand. Within `staleMs` of now it counts as just taken (ahead clocks), so it is waited out:
+ * for at most twice the stale limit.
+ */
 export function isStale(platform: Platform, holder: LockHolder, staleMs: number): boolean {
   const age = lockAgeMs(platform, holder);
+  if (age < -staleMs) return true;
   const r = holder.record;
   if (!r) return age > Math.min(GARBAGE_GRACE_MS, staleMs);
   if (r.host === platform.hostname() && !platform.isProcessAlive(r.pid)) return true;
   return age > staleMs;
 }
 
+/** The holder for messages. A start time in the future is said so, never shown as a negative age. */
 export function describeHolder(platform: Platform, holder: LockHolder): string {
-  const age = (lockAgeMs(platform, holder) / 1000).toFixed(1);
+  const ms = lockAgeMs(platform, holder);
+  const future = ms < 0 ? `started ${(-ms / 1000).toFixed(1)} s in the future by this host's clock` : undefined;
   const r = holder.record;
-  if (!r) return `an unreadable lock file (${holder.stat.size} bytes, ${age} s old)`;
-  return `pid ${r.pid} on host "${r.host}" (${r.runtime}) for ${age} s`;
+  if (!r) return `an unreadable lock file (${holder.stat.size} bytes, ${future ?? `${(ms / 1000).toFixed(1)} s old`})`;
+  return `pid ${r.pid} on host "${r.host}" (${r.runtime}) ${future ?? `for ${(ms / 1000).toFixed(1)} s`}`;
 }
 
 function sameHolder(a: LockHolder, b: LockHolder): boolean {

@@ -3,6 +3,7 @@
  * and keys exactly as it creates them), and the upgrades an older file needs.
  */
 import { TldrsError } from "../errors.ts";
+import type { SchemaQuery } from "./schema_check.ts";
 import type { Database } from "./sqljs.ts";
 
 /** Our schema version, kept in `PRAGMA user_version` (the Python store leaves it 0). */
@@ -68,14 +69,19 @@ const REQUIRED_COLUMNS: Readonly<Record<string, readonly string[]>> = {
   deliveries: ["session_id", "symbol_id", "etag", "representation", "vhs_ref", "token_estimate", "code_snapshot", "last_accessed"],
 };
 
-/**
- * A view (or other object) under one of our table names, or null. Such a view would run its
- * author's SQL (a recursive CTE that never ends, a huge randomblob) inside every statement of
- * ours. Checked before ensureSchema, which would otherwise fail on it with a bare SQLite error.
- */
-export function shadowedTable(db: Database): string | null {
-  const rows = db.exec("SELECT name, type FROM sqlite_schema WHERE name IN ('objects', 'sessions', 'deliveries') AND type <> 'table'")[0]?.values ?? [];
-  return rows.length === 0 ? null : `"${String(rows[0]![0])}" is a ${String(rows[0]![1])}, not a table (tldrs never creates one)`;
+/** The engine-neutral query function of schema_check.ts, over a sql.js database. */
+export function sqlJsQuery(db: Database): SchemaQuery {
+  return (sql, params = []) => {
+    const stmt = db.prepare(sql);
+    try {
+      stmt.bind([...params]);
+      const rows: Array<Record<string, unknown>> = [];
+      while (stmt.step()) rows.push(stmt.getAsObject());
+      return rows;
+    } finally {
+      stmt.free();
+    }
+  };
 }
 
 /**

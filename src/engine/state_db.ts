@@ -11,10 +11,12 @@
 import { TldrsError, errnoCode } from "../errors.ts";
 import { dirname } from "../platform/path.ts";
 import type { FileStat, Platform, ReadableFile } from "../platform/port.ts";
+import { readAt } from "../platform/read_at.ts";
 import { assertWholeImage, HEADER_SIZE, identityOf, sameIdentity, stampChangeCounter, withoutWalFlag, type FileIdentity } from "./image.ts";
 import { acquireLock, DEFAULT_LOCK_OPTIONS, type HeldLock, type LockOptions } from "./lock.ts";
-import { replaceFileAtomically, sweepFlushLeftovers } from "./flush.ts";
-import { assertWritable, ensureSchema, missingColumns, shadowedTable } from "./schema.ts";
+import { LEFTOVER_GRACE_MS, replaceFileAtomically, sweepFlushLeftovers } from "./flush.ts";
+import { assertWritable, ensureSchema, missingColumns, sqlJsQuery } from "./schema.ts";
+import { dropCommand, schemaHazard } from "./schema_check.ts";
 import { loadSqlJs, type Database, type SqlJsStatic } from "./sqljs.ts";
 
 export interface StateDbOptions {
@@ -27,8 +29,6 @@ export interface StateDbOptions {
 
 /** 512 MiB: an image is held in WASM memory and copied on export; beyond this, 32-bit WASM runs out. */
 export const DEFAULT_MAX_IMAGE_BYTES = 512 * 1024 * 1024;
-/** Leftover temp files of crashed writers are swept after this long. */
-const LEFTOVER_GRACE_MS = 60 * 60 * 1000;
 /** How often a long-lived StateDb sweeps again (its first write always does). */
 const SWEEP_INTERVAL_MS = 10 * 60 * 1000;
 
@@ -287,6 +287,16 @@ export class StateDb {
       db = new this.SQL.Database(withoutWalFlag(image));
       // Before any statement touches the schema: a planted view or trigger must not call host functions.
       db.exec("PRAGMA trusted_schema=OFF");
+      // Before integrity_check, which would evaluate SQL stored in the schema (expression and
+      // partial indexes, CHECK constraints): what SQLite would have to run is refused unrun.
+      const hazard = schemaHazard(sqlJsQuery(db));
+      if (hazard) {
+        throw new TldrsError(
+          "ECORRUPT",
+          `Database "${this.path}" does not have the tldrs schema: ${hazard.why}; refusing to open it, since checking or using it would run that SQL; remove it with ${dropCommand(this.path, hazard)}, or move the file aside`,
+          { path: this.path, data: { object: hazard.name, type: hazard.type } },
+        );
+      }
       // integrity_check, not quick_check: quick_check does not compare indexes with their
       // tables, and a mutation fuzz of 1,000 images found 8% that passed it with rows missing
       // from an index (test/reliability/mutation_fuzz.test.ts). Cost, measured: 4 ms at
@@ -296,13 +306,8 @@ export class StateDb {
       if (check.length !== 1 || check[0] !== "ok") {
         throw new TldrsError("ECORRUPT", `Database "${this.path}" is corrupt: integrity_check says ${JSON.stringify(check.slice(0, 3).join("; "))}; move it aside or restore a backup`, { path: this.path });
       }
-      const triggers = Number(db.exec("SELECT count(*) FROM sqlite_schema WHERE type = 'trigger'")[0]?.values[0]?.[0] ?? 0);
-      if (triggers > 0) {
-        throw new TldrsError("ECORRUPT", `Database "${this.path}" contains ${triggers} trigger(s), which tldrs never creates: refusing to use it; move it aside`, { path: this.path });
-      }
-      // Our tables must be tables with our columns: a view under their name would run its
-      // author's SQL inside our statements, a missing column fail them with a bare SQLite error.
-      const foreign = shadowedTable(db) ?? missingColumns(db, true);
+      // Our tables must have our columns: a missing one would fail our statements with a bare SQLite error.
+      const foreign = missingColumns(db, true);
       if (foreign) throw new TldrsError("ECORRUPT", `Database "${this.path}" does not have the tldrs schema: ${foreign}; refusing to use it; move it aside`, { path: this.path });
       upgraded = ensureSchema(db);
       const missing = missingColumns(db);
@@ -364,17 +369,6 @@ function rollbackQuietly(db: Database): void {
   } catch {
     // "cannot rollback - no transaction is active": nothing to undo.
   }
-}
-
-async function readAt(file: ReadableFile, position: number, length: number): Promise<Uint8Array> {
-  const buf = new Uint8Array(length);
-  let got = 0;
-  while (got < length) {
-    const n = await file.read(buf.subarray(got), position + got);
-    if (n === 0) break;
-    got += n;
-  }
-  return buf.subarray(0, got);
 }
 
 async function readWhole(file: ReadableFile, st: FileStat, maxBytes: number, path: string): Promise<Uint8Array> {

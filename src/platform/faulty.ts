@@ -102,6 +102,8 @@ export function createFaultyPlatform(base: Platform, initial: FaultPlan = {}): F
       wrapWritable(path, await guard("create", path, () => base.createExclusive(path, mode), (f) => f.close())),
     openRead: async (path) => wrapReadable(path, await guard("open", path, () => base.openRead(path), (f) => f.close())),
     stat: (path) => guard("stat", path, () => base.stat(path)),
+    statFollow: (path) => guard("statFollow", path, () => base.statFollow(path)),
+    realPath: (path) => guard("realPath", path, () => base.realPath(path)),
     rename: (from, to) => guard("rename", `${from} -> ${to}`, () => base.rename(from, to)),
     link: (from, to) => guard("link", `${from} -> ${to}`, () => base.link(from, to)),
     unlink: (path) => guard("unlink", path, () => base.unlink(path)),

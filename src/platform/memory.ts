@@ -132,6 +132,12 @@ export function createMemoryPlatform(options: MemoryPlatformOptions = {}): Platf
       };
     },
     stat: async (path) => statOf(lookup(path, "lstat")),
+    // The memory file system has no call that makes a symlink: nothing to follow.
+    statFollow: async (path) => statOf(lookup(path, "stat")),
+    async realPath(path) {
+      lookup(path, "realpath");
+      return platform.resolve(path);
+    },
     async rename(from, to) {
       const fromParent = parentOf(from, "rename");
       const node = fromParent.entries.get(basename(from));

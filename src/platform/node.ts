@@ -11,7 +11,7 @@ import type { FileHandle } from "node:fs/promises";
 import { hostname } from "node:os";
 import { resolve } from "node:path";
 import process from "node:process";
-import type { FileStat, Hasher, Platform, ReadableFile, WritableFile } from "./port.ts";
+import type { EntryKind, FileStat, Hasher, Platform, ReadableFile, WritableFile } from "./port.ts";
 
 // O_NONBLOCK: a FIFO planted at a database or blob name must not block the open; callers
 // then see from fstat that it is not a regular file. It changes nothing for regular files.
@@ -25,8 +25,16 @@ function detectRuntime(): string {
   return "node";
 }
 
+function kindOf(s: import("node:fs").Stats): EntryKind {
+  if (s.isFile()) return "file";
+  if (s.isDirectory()) return "dir";
+  if (s.isSymbolicLink()) return "symlink";
+  if (s.isFIFO()) return "fifo";
+  return s.isCharacterDevice() ? "chardev" : "other";
+}
+
 function toStat(s: import("node:fs").Stats): FileStat {
-  const kind = s.isFile() ? "file" : s.isDirectory() ? "dir" : s.isSymbolicLink() ? "symlink" : "other";
+  const kind = kindOf(s);
   return { kind, size: s.size, mtimeMs: s.mtimeMs, ino: s.ino, dev: s.dev, mode: s.mode & 0o7777 };
 }
 
@@ -94,6 +102,36 @@ async function openNoFollowDeno(path: string): Promise<FileHandle> {
   }
 }
 
+/**
+ * mkdir -p, one level at a time. Not `fs.mkdir(path, { recursive: true })`: Node's loops
+ * forever when mkdir fails with ENOENT under a parent that exists (measured, Node 20.20:
+ * `TLDRS_VHS_HOME=/proc/self tldrs vhs put` never ended). Here each level is created at most
+ * once and a second ENOENT is the error; the depth is bounded by the path's own.
+ */
+async function mkdirs(path: string, mode: number): Promise<void> {
+  try {
+    await fsp.mkdir(path, { mode });
+    return;
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === "EEXIST") return existingFolder(path, err);
+    const parent = resolve(path, "..");
+    if (code !== "ENOENT" || parent === path) throw err;
+  }
+  await mkdirs(resolve(path, ".."), mode);
+  try {
+    await fsp.mkdir(path, { mode });
+  } catch (err) {
+    if ((err as { code?: string }).code === "EEXIST") return existingFolder(path, err);
+    throw err;
+  }
+}
+
+/** EEXIST from mkdir is success only if a folder (or a link to one) is there, as with recursive mkdir. */
+async function existingFolder(path: string, err: unknown): Promise<void> {
+  if (!(await fsp.stat(path).catch(() => null))?.isDirectory()) throw err;
+}
+
 /** Errors that mean "this file system cannot fsync a folder": the rename is as durable as it gets. */
 const DIR_FSYNC_UNSUPPORTED = new Set(["EINVAL", "EISDIR", "ENOTSUP", "EBADF", "EPERM"]);
 
@@ -149,10 +187,12 @@ export function createNodePlatform(): Platform {
       };
     },
     stat: async (path) => toStat(await fsp.lstat(path)),
+    statFollow: async (path) => toStat(await fsp.stat(path)),
+    realPath: (path) => fsp.realpath(path),
     rename: (from, to) => fsp.rename(from, to),
     link: (from, to) => fsp.link(from, to),
     unlink: runtime === "deno" ? unlinkNotFolderDeno : (path) => fsp.unlink(path),
-    mkdir: async (path, mode = 0o755) => void (await fsp.mkdir(path, { recursive: true, mode })),
+    mkdir: (path, mode = 0o755) => mkdirs(resolve(path), mode),
     rmdir: (path) => fsp.rmdir(path),
     readdir: (path) => fsp.readdir(path),
     chmod: (path, mode) => fsp.chmod(path, mode),

@@ -10,7 +10,8 @@
  * nothing is swallowed; no call follows a symlink unless it says so.
  */
 
-export type EntryKind = "file" | "dir" | "symlink" | "other";
+/** What a name holds. "other": a block device or a socket. */
+export type EntryKind = "file" | "dir" | "symlink" | "fifo" | "chardev" | "other";
 
 export interface FileStat {
   kind: EntryKind;
@@ -75,12 +76,19 @@ export interface Platform {
   openRead(path: string): Promise<ReadableFile>;
   /** lstat: never follows a symlink. Fails with ENOENT if absent. */
   stat(path: string): Promise<FileStat>;
+  /** stat that follows symlinks: what the path names in the end (for destinations the user named). */
+  statFollow(path: string): Promise<FileStat>;
+  /** The absolute path with every symlink resolved (realpath(3)); fails with ENOENT if a part is missing. */
+  realPath(path: string): Promise<string>;
   /** Atomic replace of `to` (POSIX rename). */
   rename(from: string, to: string): Promise<void>;
   /** Hard link; fails with EEXIST if `to` exists: an atomic create-with-content. */
   link(from: string, to: string): Promise<void>;
   unlink(path: string): Promise<void>;
-  /** Recursive; succeeds if the folder exists. */
+  /**
+   * Recursive; succeeds if the folder exists. Bounded: a folder whose parent exists but that
+   * still cannot be created (ENOENT, as under /proc/self) is an error, never a retry loop.
+   */
   mkdir(path: string, mode?: number): Promise<void>;
   rmdir(path: string): Promise<void>;
   readdir(path: string): Promise<string[]>;

@@ -20,6 +20,8 @@
 import { errnoCode, TldrsError } from "../errors.ts";
 import { joinPath } from "../platform/path.ts";
 import type { Platform, ReadableFile, WritableFile } from "../platform/port.ts";
+import { readAt } from "../platform/read_at.ts";
+import { sweepStaleFiles } from "../stale_files.ts";
 
 export const DEFAULT_SESSION_FILE = "default_session_id";
 
@@ -77,14 +79,7 @@ async function readIdFile(platform: Platform, path: string): Promise<Found> {
     const st = await file.stat();
     if (st.kind !== "file") throw corrupt(path, "it is not a regular file");
     if (st.size > MAX_FILE_BYTES) throw corrupt(path, `it is ${st.size} bytes long`);
-    const buf = new Uint8Array(st.size);
-    let got = 0;
-    while (got < buf.length) {
-      const n = await file.read(buf.subarray(got), got);
-      if (n === 0) break;
-      got += n;
-    }
-    const text = new TextDecoder().decode(buf.subarray(0, got)).trim();
+    const text = new TextDecoder().decode(await readAt(file, 0, st.size)).trim();
     if (text === "") return { kind: "empty" };
     if (!ACCEPTED_ID.test(text)) throw corrupt(path, `it holds ${JSON.stringify(text.slice(0, 40))}`);
     return { kind: "id", id: text };
@@ -160,17 +155,8 @@ const TEMP_NAME = /^default_session_id\.tmp-\d+-[0-9a-f]{8}$/;
  * older than `graceMs` (a live writer holds one for a few milliseconds). Housekeeping: errors
  * are the caller's to ignore. Only names this module makes are touched.
  */
-export async function sweepStaleIdTemps(platform: Platform, root: string, graceMs: number): Promise<number> {
-  let swept = 0;
-  for (const name of await platform.readdir(root)) {
-    if (!TEMP_NAME.test(name)) continue;
-    const path = joinPath(root, name);
-    const st = await platform.stat(path).catch(() => null);
-    if (st?.kind === "file" && platform.now() - st.mtimeMs > graceMs) {
-      await platform.unlink(path).then(() => swept++, () => undefined);
-    }
-  }
-  return swept;
+export function sweepStaleIdTemps(platform: Platform, root: string, graceMs: number): Promise<number> {
+  return sweepStaleFiles(platform, root, (name) => TEMP_NAME.test(name), graceMs);
 }
 
 function hex(bytes: Uint8Array): string {

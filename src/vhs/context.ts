@@ -28,3 +28,13 @@ export async function writeWithAccesses<T>(ctx: VhsContext, fn: (db: Database) =
 export function nowIso(ctx: VhsContext): string {
   return isoTimestamp(ctx.platform.now());
 }
+
+/** Writes the pending access times if they are due; a failure keeps them pending (a read must not fail for this). */
+export async function flushAccessesIfDue(ctx: VhsContext): Promise<void> {
+  if (!ctx.accesses.due(ctx.platform.now())) return;
+  try {
+    await writeWithAccesses(ctx, () => undefined);
+  } catch {
+    // Kept pending; the next write or close() tries again.
+  }
+}

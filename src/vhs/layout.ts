@@ -1,11 +1,11 @@
 /**
- * Where things live under the store folder, and the check that a folder we write into is
- * a real folder. Layout (DESIGN section 2): blobs/<h0h1>/<h2h3>/<hash>, tmp/ for uploads,
- * quarantine/ for blobs that failed verification.
+ * Where things live under the store folder, and the checks that the folders on a blob's
+ * path are real folders (store_folder.ts). Layout (DESIGN section 2):
+ * blobs/<h0h1>/<h2h3>/<hash>, tmp/ for uploads, quarantine/ for blobs that failed verification.
  */
-import { TldrsError, errnoCode } from "../errors.ts";
 import { joinPath } from "../platform/path.ts";
 import type { Platform } from "../platform/port.ts";
+import { ensureStoreFolder, storeFoldersExist } from "../store_folder.ts";
 
 export interface VhsLayout {
   root: string;
@@ -27,30 +27,15 @@ export function blobPath(blobRoot: string, hash: string): string {
 }
 
 /**
- * Creates `path` (0755 under the umask) if missing and checks that it is a folder and not
- * a symbolic link: a link planted at tmp/ or blobs/<aa>/ would send our writes elsewhere.
+ * Throws if blobs/, blobs/<aa> or blobs/<aa>/<bb> of `hash` is a symbolic link (store_folder.ts):
+ * every read, check and delete of a blob passes here before it touches the blob's path.
+ * False if one of them is absent or not a folder: no blob file can be there.
  */
-export async function ensureOwnDir(platform: Platform, path: string): Promise<void> {
-  let mkdirError: unknown;
-  try {
-    await platform.mkdir(path, 0o755);
-  } catch (err) {
-    mkdirError = err; // judged below from what is there
-  }
-  let kind: string;
-  try {
-    kind = (await platform.stat(path)).kind;
-  } catch (err) {
-    const cause = mkdirError ?? err;
-    throw new TldrsError("EIO", `Cannot create folder "${path}": ${(cause as Error).message}`, { path, cause, data: { errno: errnoCode(cause) } });
-  }
-  if (kind !== "dir") {
-    const what = kind === "symlink" ? "a symbolic link" : "not a folder";
-    throw new TldrsError("EIO", `Refusing to use "${path}": it is ${what}, and tldrs writes blobs only into real folders; remove it and retry`, { path, data: { kind } });
-  }
+export function checkBlobFolders(platform: Platform, blobRoot: string, hash: string): Promise<boolean> {
+  return storeFoldersExist(platform, blobRoot, joinPath(blobRoot, hash.slice(0, 2)), blobDir(blobRoot, hash));
 }
 
-/** The `ensureOwnDir` checks of one store, remembered so a put costs no extra calls. */
+/** The `ensureStoreFolder` checks of one store, remembered so a put costs no extra calls. */
 export class OwnDirs {
   private readonly checked = new Set<string>();
   constructor(private readonly platform: Platform) {}
@@ -58,7 +43,7 @@ export class OwnDirs {
   async ensure(...paths: string[]): Promise<void> {
     for (const path of paths) {
       if (this.checked.has(path)) continue;
-      await ensureOwnDir(this.platform, path);
+      await ensureStoreFolder(this.platform, path);
       this.checked.add(path);
     }
   }

@@ -1,16 +1,16 @@
 /**
- * Moving a staged upload into blobs/<aa>/<bb>/<hash>, only if no blob is there: an existing
- * file holds the same content by construction (it is named by its hash), so it wins and the
- * upload is dropped. A hard link is the atomic "create if absent" (rename would replace a
- * file a racing process just placed, perhaps with other compression than its row says); a
- * file system without hard links gets check-then-rename, the Python store's way.
+ * Moving a staged upload into blobs/<aa>/<bb>/<hash>, only if no blob is there: a hard link
+ * is the atomic "create if absent" (rename would replace a file a racing process just placed,
+ * perhaps with other compression than its row says); a file system without hard links gets
+ * check-then-rename, the Python store's way. An existing file is left for the caller to judge
+ * (put_blob.ts: it is the same content by its name unless it is damaged). The temp file stays
+ * where it is unless a rename consumed it: the caller removes it once the row is written.
  */
 import { TldrsError, errnoCode } from "../errors.ts";
 import type { Platform } from "../platform/port.ts";
 import { ioError } from "./io_error.ts";
-import { removeQuietly } from "./temp_file.ts";
 
-export type Placement = { placed: true } | { placed: false; existingSize: number };
+export type Placement = { placed: true; tempConsumed: boolean } | { placed: false };
 
 const NO_HARD_LINKS = new Set(["EPERM", "ENOTSUP", "EOPNOTSUPP", "EXDEV", "EMLINK", "ENOSYS"]);
 
@@ -21,8 +21,7 @@ export async function placeBlob(platform: Platform, tempPath: string, dest: stri
     if (useLink) {
       try {
         await platform.link(tempPath, dest);
-        await removeQuietly(platform, tempPath); // a leftover name is swept with the other stale uploads
-        return { placed: true };
+        return { placed: true, tempConsumed: false };
       } catch (err) {
         const code = errnoCode(err);
         if (code !== undefined && NO_HARD_LINKS.has(code)) useLink = false;
@@ -30,32 +29,31 @@ export async function placeBlob(platform: Platform, tempPath: string, dest: stri
       }
     }
     let kind: string;
-    let size = 0;
     try {
-      const st = await platform.stat(dest);
-      kind = st.kind;
-      size = st.size;
+      kind = (await platform.stat(dest)).kind;
     } catch (err) {
       if (errnoCode(err) !== "ENOENT") throw placeError(dest, err);
       if (useLink) continue;
       kind = "absent";
     }
-    if (kind === "file") {
-      await removeQuietly(platform, tempPath);
-      return { placed: false, existingSize: size };
-    }
+    if (kind === "file") return { placed: false };
     if (kind === "absent" || kind === "symlink") {
       // rename replaces a planted symlink itself, never what it points to.
-      try {
-        await platform.rename(tempPath, dest);
-        return { placed: true };
-      } catch (err) {
-        throw placeError(dest, err);
-      }
+      await replaceBlobFile(platform, tempPath, dest);
+      return { placed: true, tempConsumed: true };
     }
     throw new TldrsError("EIO", `Cannot store blob at "${dest}": a ${kind} is in the way; remove it and retry`, { path: dest, data: { kind } });
   }
   throw new TldrsError("EIO", `Cannot store blob at "${dest}": it kept appearing and disappearing (a concurrent gc?); retry`, { path: dest });
+}
+
+/** Puts the staged file at `dest` by rename, replacing what is there (atomic). */
+export async function replaceBlobFile(platform: Platform, tempPath: string, dest: string): Promise<void> {
+  try {
+    await platform.rename(tempPath, dest);
+  } catch (err) {
+    throw placeError(dest, err);
+  }
 }
 
 function placeError(dest: string, err: unknown): unknown {

@@ -9,7 +9,7 @@ import { chooseDecoding, type CheckedRead, openBlobFile } from "./blob_file.ts";
 import { type VhsContext, nowIso, writeWithAccesses } from "./context.ts";
 import { identifyBlobFile } from "./identify.ts";
 import { integrityError } from "./integrity.ts";
-import { blobPath } from "./layout.ts";
+import { blobPath, checkBlobFolders } from "./layout.ts";
 import { insertObjectIfAbsent, selectObject } from "./objects_table.ts";
 
 export function notFound(ref: string, path: string, detail: string): TldrsError {
@@ -19,6 +19,7 @@ export function notFound(ref: string, path: string, detail: string): TldrsError 
 export async function openForRead(ctx: VhsContext, hash: string, ref: string): Promise<CheckedRead> {
   const { platform } = ctx;
   const path = blobPath(ctx.layout.blobRoot, hash);
+  await checkBlobFolders(platform, ctx.layout.blobRoot, hash);
   const row = await ctx.db.read((db) => selectObject(db, hash));
   if (row) {
     const opened = await openBlobFile(platform, path, ref);

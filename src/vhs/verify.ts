@@ -14,7 +14,8 @@ import { isoTimestamp } from "../engine/timestamp.ts";
 import { joinPath } from "../platform/path.ts";
 import { type VhsContext, writeWithAccesses } from "./context.ts";
 import { type BlobFacts, identifyBlobFile } from "./identify.ts";
-import { blobPath, ensureOwnDir } from "./layout.ts";
+import { blobPath } from "./layout.ts";
+import { ensureStoreFolder } from "../store_folder.ts";
 import { correctObject, deleteObject, insertObjectIfAbsent, type NewObject, selectAll } from "./objects_table.ts";
 import { formatRef } from "./ref.ts";
 import { findStaleUploads, removeFiles } from "./sweep.ts";
@@ -94,7 +95,7 @@ export async function runVerify(ctx: VhsContext, options: VerifyOptions): Promis
   if (!repair) return report;
 
   for (const [hash, path] of corruptPaths) {
-    await ensureOwnDir(platform, layout.quarantineDir);
+    await ensureStoreFolder(platform, layout.quarantineDir);
     const target = joinPath(layout.quarantineDir, `${hash}.${randomHex(platform, 4)}`);
     try {
       await platform.rename(path, target);

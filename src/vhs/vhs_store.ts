@@ -2,8 +2,9 @@
  * VhsStore: the content-addressed blob store (DESIGN section 2). Each verb validates its
  * arguments and combines the small modules beside this one:
  *
- *   put      source.ts -> stage.ts (hash, compress, temp, fsync) -> place.ts -> row
+ *   put      source.ts -> stage.ts (hash, compress, temp, fsync) -> put_blob.ts (place.ts, row)
  *   get*     read_blob.ts -> blob_file.ts (decode, check length and sha256 as bytes stream)
+ *   getToFile  destination.ts (outside the store, a regular file) -> temp -> rename
  *   gc       gc.ts        verify   verify.ts
  *
  * Reads record access times in memory (access_times.ts); they reach the database with the
@@ -17,18 +18,20 @@ import type { Platform } from "../platform/port.ts";
 import type { StorePaths } from "../store.ts";
 import { laterTimestamp, PendingAccesses } from "./access_times.ts";
 import { checkedBytes } from "./blob_file.ts";
-import { nowIso, type VhsContext, writeWithAccesses } from "./context.ts";
+import { flushAccessesIfDue, nowIso, type VhsContext, writeWithAccesses } from "./context.ts";
 import { type GcOptions, type GcReport, runGc } from "./gc.ts";
 import { identifyBlobFile } from "./identify.ts";
-import { blobDir, blobPath, OwnDirs, vhsLayout } from "./layout.ts";
-import { type Compression, deleteObject, insertObjectIfAbsent, type ObjectRow, selectObject, selectObjects, selectRecent, selectStats, upsertObject } from "./objects_table.ts";
+import { blobPath, checkBlobFolders, OwnDirs, vhsLayout } from "./layout.ts";
+import { deleteObject, insertObjectIfAbsent, type ObjectRow, selectObject, selectObjects, selectRecent, selectStats } from "./objects_table.ts";
 import { optionalBoolean, optionalNonNegative, readOptions, requiredPath } from "./options.ts";
 import { openForRead } from "./read_blob.ts";
 import { formatRef, parseRef } from "./ref.ts";
 import { type ByteSource, fileChunks, type PutData, toByteSource } from "./source.ts";
-import { DEFAULT_COMPRESS_MIN_BYTES, stageBlob, type StagedBlob } from "./stage.ts";
+import { openSourceFile } from "./source_file.ts";
+import { checkDestination, checkReplaceable } from "./destination.ts";
+import { DEFAULT_COMPRESS_MIN_BYTES, stageBlob } from "./stage.ts";
 import { ioError } from "./io_error.ts";
-import { placeBlob } from "./place.ts";
+import { commitStaged } from "./put_blob.ts";
 import { BufferedWriter, createTempFile, removeQuietly } from "./temp_file.ts";
 import { runVerify, type VerifyOptions, type VerifyReport } from "./verify.ts";
 
@@ -85,25 +88,17 @@ export class VhsStore {
     return guarded("Cannot store blob", () => this.#putSource({ ...source, chunks: callerChunks(source.chunks) }, plan));
   }
 
-  /** Stores the content of the file at `path` (a symlink is refused: pass its target). */
+  /**
+   * Stores the content of the regular file at `path`. A symbolic link is refused (pass its
+   * target), and so is a device, FIFO or socket (a stream goes through `put`).
+   */
   async putFile(path: string, options?: PutOptions): Promise<string> {
     this.#assertOpen();
     const plan = putPlan(options);
     const full = this.platform.resolve(requiredPath("path", path));
-    let file;
+    const { file, size } = await openSourceFile(this.platform, full);
     try {
-      file = await this.platform.openRead(full);
-    } catch (err) {
-      const code = errnoCode(err);
-      const why = code === "ENOENT" ? "no such file" : code === "ELOOP" ? "it is a symbolic link; pass the file it points to" : (err as Error).message;
-      throw new TldrsError("EIO", `Cannot read "${full}": ${why}`, { path: full, cause: err, data: { errno: code } });
-    }
-    try {
-      const st = await file.stat().catch((err: unknown) => {
-        throw ioError(err, `Cannot read "${full}"`, full);
-      });
-      if (st.kind !== "file") throw new TldrsError("EIO", `Cannot read "${full}": not a regular file`, { path: full });
-      return await guarded("Cannot store blob", () => this.#putSource({ chunks: readErrorsAsIo(fileChunks(file, st.size), full), knownSize: st.size }, plan));
+      return await guarded("Cannot store blob", () => this.#putSource({ chunks: readErrorsAsIo(fileChunks(file, size), full), knownSize: size }, plan));
     } finally {
       // Every byte was read (or the put failed for its own reason): a failed close of a
       // read-only file changes nothing, and must not fail a put that is already stored.
@@ -164,18 +159,19 @@ export class VhsStore {
   }
 
   /**
-   * Writes the bytes of `ref` to `path` (parent folders created). They go to a temp file
-   * beside it, renamed over `path` only after the checks pass: a damaged blob leaves no file.
+   * Writes the bytes of `ref` to `path`, a regular file or a new name outside the store
+   * folder, in a folder that exists (see destination.ts). They go to a temp file beside it,
+   * renamed over `path` only after the checks pass: a damaged blob leaves no file.
    */
   async getToFile(ref: string, path: string): Promise<void> {
     this.#assertOpen();
     const hash = parseRef(ref);
     const dest = this.platform.resolve(requiredPath("path", path));
+    await guarded(`Cannot write "${dest}"`, () => checkDestination(this.platform, this.paths.root, dest));
     const read = await guarded(`Cannot read blob "${formatRef(hash)}"`, () => openForRead(this.ctx, hash, formatRef(hash)));
     const bytes = checkedBytes(read);
     let temp;
     try {
-      // The folder must exist: creating it would hide a typo in the destination.
       temp = await createTempFile(this.platform, dirname(dest), `.${basename(dest)}.tldrs-`, ".tmp");
     } catch (err) {
       // The generator has not started, so its finally would not run: close the blob here.
@@ -190,6 +186,7 @@ export class VhsStore {
       await temp.file.sync();
       closed = true;
       await temp.file.close();
+      await checkReplaceable(this.platform, dest); // a device or link planted meanwhile is not renamed over
       await this.platform.rename(temp.path, dest);
     } catch (err) {
       if (!closed) await temp.file.close().catch(() => undefined);
@@ -225,6 +222,7 @@ export class VhsStore {
       return info;
     }
     // A file without a row: identify it by its hash and restore the row, as get does.
+    if (!(await checkBlobFolders(this.platform, this.ctx.layout.blobRoot, hash))) return null;
     const found = await identifyBlobFile(this.platform, path, hash, formatRef(hash)).catch((err: unknown) => {
       if (isTldrsError(err, "EINTEGRITY")) return null; // a symlink or folder at its name: nothing to describe
       throw err;
@@ -262,6 +260,7 @@ export class VhsStore {
     this.#assertOpen();
     const hash = parseRef(ref);
     const path = blobPath(this.ctx.layout.blobRoot, hash);
+    await guarded(`Cannot delete blob "${formatRef(hash)}"`, () => checkBlobFolders(this.platform, this.ctx.layout.blobRoot, hash));
     let removedFile = false;
     try {
       await this.platform.unlink(path); // the file first: a crash then leaves a row without a file, never a resurrected blob
@@ -324,33 +323,7 @@ export class VhsStore {
     const { platform, layout, dirs } = this.ctx;
     await dirs.ensure(layout.tmpDir);
     const staged = await stageBlob(platform, layout.tmpDir, source, plan);
-    const dir = blobDir(layout.blobRoot, staged.hash);
-    let placement;
-    try {
-      await dirs.ensure(layout.blobRoot, dirname(dir), dir);
-      placement = await placeBlob(platform, staged.tempPath, blobPath(layout.blobRoot, staged.hash));
-    } catch (err) {
-      await removeQuietly(platform, staged.tempPath);
-      throw err;
-    }
-    const at = nowIso(this.ctx);
-    if (placement.placed) {
-      // The name must be durable before a row points at it.
-      await platform.syncDir(dir).catch((err: unknown) => {
-        throw ioError(err, `Cannot store blob "${formatRef(staged.hash)}" (fsync of "${dir}")`, dir);
-      });
-      await writeWithAccesses(this.ctx, (db) => upsertObject(db, { ...factsOf(staged), hash: staged.hash, createdAt: at, lastAccessed: at }));
-    } else {
-      const row = await this.db.read((db) => selectObject(db, staged.hash));
-      if (row) {
-        // Same content again: the row stays as it is; the put counts as an access.
-        this.ctx.accesses.record(staged.hash, at, platform.now());
-        await this.#flushAccessesIfDue();
-      } else {
-        const facts = describeExisting(placement.existingSize, staged);
-        await writeWithAccesses(this.ctx, (db) => insertObjectIfAbsent(db, { ...facts, hash: staged.hash, createdAt: at, lastAccessed: at }));
-      }
-    }
+    await commitStaged(this.ctx, staged);
     return formatRef(staged.hash);
   }
 
@@ -360,6 +333,7 @@ export class VhsStore {
   }
 
   async #fileExists(hash: string): Promise<boolean> {
+    if (!(await checkBlobFolders(this.platform, this.ctx.layout.blobRoot, hash))) return false;
     try {
       return (await this.platform.stat(blobPath(this.ctx.layout.blobRoot, hash))).kind === "file";
     } catch (err) {
@@ -370,16 +344,7 @@ export class VhsStore {
 
   async #accessed(hash: string): Promise<void> {
     this.ctx.accesses.record(hash, nowIso(this.ctx), this.platform.now());
-    await this.#flushAccessesIfDue();
-  }
-
-  async #flushAccessesIfDue(): Promise<void> {
-    if (!this.ctx.accesses.due(this.platform.now())) return;
-    try {
-      await writeWithAccesses(this.ctx, () => undefined);
-    } catch {
-      // Kept pending; the next write or close() tries again. A read must not fail for this.
-    }
+    await flushAccessesIfDue(this.ctx);
   }
 
   #assertOpen(): void {
@@ -437,18 +402,3 @@ function putPlan(options: PutOptions | undefined): { compress: boolean | undefin
   return { compress, minBytes };
 }
 
-function factsOf(staged: StagedBlob): { size: number; storedSize: number; compression: Compression } {
-  return { size: staged.size, storedSize: staged.storedSize, compression: staged.compression };
-}
-
-/**
- * The row for a file someone else placed (a racing put, a crash before its row). Its
- * compression follows from its length: our own upload's length means our encoding, the
- * raw length means raw, anything else a zlib stream. Reads check the file's own facts
- * anyway (blob_file.ts), and verify corrects a row that guessed wrong.
- */
-function describeExisting(existingSize: number, staged: StagedBlob): { size: number; storedSize: number; compression: Compression } {
-  if (existingSize === staged.storedSize) return factsOf(staged);
-  if (existingSize === staged.size) return { size: staged.size, storedSize: existingSize, compression: "" };
-  return { size: staged.size, storedSize: existingSize, compression: "zlib" };
-}

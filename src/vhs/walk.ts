@@ -5,6 +5,7 @@
 import { errnoCode } from "../errors.ts";
 import { joinPath } from "../platform/path.ts";
 import type { Platform } from "../platform/port.ts";
+import { storeFolderKind } from "../store_folder.ts";
 import { isBlobHash } from "./ref.ts";
 
 export interface BlobWalk {
@@ -15,17 +16,23 @@ export interface BlobWalk {
 
 const PAIR = /^[0-9a-f]{2}$/;
 
+/**
+ * Lists every blob file. A symbolic link at blobs/ or at a blobs/<aa>, blobs/<aa>/<bb> name
+ * is refused (store_folder.ts): gc and verify would otherwise list, adopt and delete files
+ * outside the store. Other entries that are not folders are strays.
+ */
 export async function walkBlobs(platform: Platform, blobRoot: string): Promise<BlobWalk> {
   const walk: BlobWalk = { blobs: new Map(), strays: [] };
+  if ((await storeFolderKind(platform, blobRoot)) !== "dir") return walk;
   for (const a of await listDir(platform, blobRoot)) {
     const aPath = joinPath(blobRoot, a);
-    if (!PAIR.test(a) || !(await isDir(platform, aPath))) {
+    if (!PAIR.test(a) || (await storeFolderKind(platform, aPath)) !== "dir") {
       walk.strays.push(aPath);
       continue;
     }
     for (const b of await listDir(platform, aPath)) {
       const bPath = joinPath(aPath, b);
-      if (!PAIR.test(b) || !(await isDir(platform, bPath))) {
+      if (!PAIR.test(b) || (await storeFolderKind(platform, bPath)) !== "dir") {
         walk.strays.push(bPath);
         continue;
       }
@@ -45,13 +52,5 @@ async function listDir(platform: Platform, path: string): Promise<string[]> {
   } catch (err) {
     if (errnoCode(err) === "ENOENT") return [];
     throw err;
-  }
-}
-
-async function isDir(platform: Platform, path: string): Promise<boolean> {
-  try {
-    return (await platform.stat(path)).kind === "dir"; // lstat: a symlinked folder is a stray
-  } catch {
-    return false;
   }
 }

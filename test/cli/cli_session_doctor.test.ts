@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync, unlinkSync } from "node:fs";
+import { existsSync, renameSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../helpers/tmp.ts";
@@ -80,12 +80,54 @@ describe("session show and doctor findings on a used store", () => {
     const ref = (await cli(["vhs", "put", "-"], { cwd, stdin: "soon gone" })).stdout.trim();
     const hash = ref.slice(6);
     unlinkSync(join(cwd, ".tldrs", "blobs", hash.slice(0, 2), hash.slice(2, 4), hash));
-    writeFileSync(join(cwd, ".tldrs", "tldrs_state.db.0123456789abcdef.tmp"), "partial");
+    const leftover = join(cwd, ".tldrs", "tldrs_state.db.0123456789abcdef.tmp");
+    writeFileSync(leftover, "partial");
+    const old = new Date(Date.now() - 2 * 3600_000); // past the sweeper's grace period
+    utimesSync(leftover, old, old);
     const r = await cli(["doctor", "--json"], { cwd });
     expect(r.code).toBe(1);
     const findings = JSON.parse(r.stdout).findings as Array<{ check: string; severity: string; detail: string; fix?: string }>;
     expect(findings).toContainEqual(expect.objectContaining({ check: "blobs", severity: "warn", fix: "tldrs vhs verify --repair", detail: expect.stringContaining("blob file is missing") }));
     expect(findings).toContainEqual(expect.objectContaining({ check: "leftovers", severity: "warn", fix: expect.stringContaining("tldrs_state.db.0123456789abcdef.tmp") }));
     expect(findings).toContainEqual(expect.objectContaining({ check: "database", severity: "ok" }));
+  });
+
+  // A temp file younger than the sweeper's grace period may be a write in progress: the fix
+  // doctor printed (rm) would have deleted it under that writer.
+  it("doctor leaves young temp files alone, as the sweeper does: a healthy store", async () => {
+    const cwd = tempDir();
+    await cli(["vhs", "put", "-"], { cwd, stdin: "x" });
+    writeFileSync(join(cwd, ".tldrs", "tldrs_state.db.0123456789abcdef.tmp"), "a write in progress");
+    const r = await cli(["doctor", "--json"], { cwd });
+    expect(r.code, r.stdout).toBe(0);
+    expect(JSON.parse(r.stdout).findings.map((f: { check: string }) => f.check)).not.toContain("leftovers");
+  });
+
+  it("doctor names a symlinked blob folder and the command that removes the link", async () => {
+    const cwd = tempDir();
+    const ref = (await cli(["vhs", "put", "-"], { cwd, stdin: "x" })).stdout.trim();
+    const prefix = join(cwd, ".tldrs", "blobs", ref.slice(6, 8));
+    const outside = join(tempDir(), "moved");
+    renameSync(prefix, outside);
+    symlinkSync(outside, prefix);
+    const r = await cli(["doctor", "--json"], { cwd });
+    expect(r.code).toBe(1);
+    const blobs = (JSON.parse(r.stdout).findings as Array<{ check: string; severity: string; detail: string; fix?: string }>).find((f) => f.check === "blobs");
+    expect(blobs).toMatchObject({ severity: "error", detail: expect.stringContaining("symbolic link"), fix: expect.stringContaining(`rm ${prefix}`) });
+  });
+
+  // A lock whose start time is in the future: never a negative age; past the stale limit
+  // (30 s) it is stale, so the next write breaks it instead of waiting for it forever.
+  it("doctor shows a future-dated lock as such, and calls it stale beyond the stale limit", async () => {
+    const cwd = tempDir();
+    await cli(["vhs", "put", "-"], { cwd, stdin: "x" });
+    const lock = join(cwd, ".tldrs", "tldrs_state.db.lock");
+    const host = (await import("node:os")).hostname();
+    writeFileSync(lock, JSON.stringify({ pid: process.pid, host, runtime: "node", token: "t", created_ms: Date.now() + 3_600_000 }));
+    const r = await cli(["doctor"], { cwd });
+    expect(r.stdout).toMatch(/lock: stale: held by pid \d+ on host .* started 3\d{3}\.\d s in the future/);
+    expect(r.stdout).not.toMatch(/-\d+\.\d s/);
+    const put = await cli(["vhs", "put", "-"], { cwd, stdin: "after a future lock" });
+    expect(put.code, put.stderr).toBe(0);
   });
 });

@@ -37,6 +37,19 @@ describe("tldrs binary", () => {
     expect(debug.stderr).toMatch(/\n\s+at /);
   });
 
+  // Node decodes arguments as UTF-8: a byte that is not UTF-8 becomes U+FFFD, and the file
+  // would get another name than the one given (issue 13). Refused, nothing created.
+  it("an --out or FILE name that is not valid UTF-8 is refused with exit 2", async () => {
+    const cwd = tempDir();
+    const ref = (await spawnCli(["vhs", "put", "-"], { cwd, stdin: "utf8" })).stdout.trim();
+    for (const args of [`vhs get ${ref} --out "$(printf 'out-\\377.bin')"`, `vhs put "$(printf 'in-\\377.txt')"`]) {
+      const r = spawnSync("sh", ["-c", `printf x > "$(printf 'in-\\377.txt')"; "${process.execPath}" "${BIN}" ${args}`], { cwd, encoding: "utf8" });
+      expect(r.status, `${args}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(/not a valid UTF-8 name/);
+    }
+    expect(spawnSync("ls", [cwd], { encoding: "latin1" }).stdout.split("\n").filter((n) => n.startsWith("out-"))).toEqual([]);
+  });
+
   it("exits quietly when the reader closes the pipe (cat | head -1)", async () => {
     const cwd = tempDir();
     const lines = Array.from({ length: 200_000 }, (_, i) => `line ${i}`).join("\n");

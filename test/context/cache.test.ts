@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CACHE_FORMAT, SymbolCache, symbolCachePath } from "../../src/context/cache.ts";
 import { ProjectIndex } from "../../src/context/project_index.ts";
+import { tempDir } from "../helpers/tmp.ts";
 import { context, noStore, platform, project } from "./helpers.ts";
 
 const FILES = {
@@ -89,5 +90,54 @@ describe("symbol cache", () => {
     expect(r.warnings).toEqual([]);
     expect(existsSync(join(dir, ".tldrs/cache/context-symbols.json"))).toBe(true);
     expect((await context(dir, "a", { cache: true }, noStore)).stdout).toBe(r.stdout);
+  });
+
+  // The database's and the blobs' defences (issue 13): no link followed out of the store, no
+  // blocking open, a size cap, temp files of killed writers swept.
+  it("a cache file larger than the cap is not read (an empty cache), and a cache over it is not written", async () => {
+    const dir = project(FILES);
+    await build(dir);
+    const path = symbolCachePath(join(dir, ".tldrs"));
+    const size = readFileSync(path).length;
+    const small = await SymbolCache.open(platform, path, { maxBytes: size - 1 });
+    await ProjectIndex.build(platform, dir, { cache: small });
+    expect(small.misses).toBe(3); // the file was not read
+    expect(await small.save(false)).toMatch(/not written.*more than the \d+ it may hold/);
+    expect(readFileSync(path).length).toBe(size);
+    const enough = await SymbolCache.open(platform, path, { maxBytes: size });
+    await ProjectIndex.build(platform, dir, { cache: enough });
+    expect(enough.misses).toBe(0);
+  });
+
+  it("a cache/ that is a symlink is neither read nor written; the file outside stays as it was", async () => {
+    const dir = project(FILES);
+    await build(dir);
+    const outside = tempDir();
+    renameSync(join(dir, ".tldrs/cache"), join(outside, "cache"));
+    symlinkSync(join(outside, "cache"), join(dir, ".tldrs/cache"));
+    const before = readFileSync(join(outside, "cache/context-symbols.json"));
+    const r = await build(dir);
+    expect(r.cache.misses).toBe(3);
+    expect(r.warning).toMatch(/symbolic link/);
+    expect(readFileSync(join(outside, "cache/context-symbols.json")).equals(before)).toBe(true);
+    expect(readdirSync(join(outside, "cache"))).toEqual(["context-symbols.json"]);
+  });
+
+  it("the temp files of killed writers are swept once an hour old; younger ones are left", async () => {
+    const dir = project(FILES);
+    await build(dir);
+    const cacheDir = join(dir, ".tldrs/cache");
+    const old = join(cacheDir, "context-symbols.json.tmp-0123456789ab");
+    const young = join(cacheDir, "context-symbols.json.tmp-ba9876543210");
+    const other = join(cacheDir, "someone-elses.tmp-0123456789ab");
+    for (const f of [old, young, other]) writeFileSync(f, "partial");
+    const hourAgo = new Date(Date.now() - 2 * 3600_000);
+    utimesSync(old, hourAgo, hourAgo);
+    utimesSync(other, hourAgo, hourAgo);
+    writeFileSync(join(dir, "d.py"), "def d():\n    pass\n"); // something new to save
+    await build(dir);
+    expect(existsSync(old)).toBe(false);
+    expect(existsSync(young)).toBe(true);
+    expect(existsSync(other)).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
 // The platform port's contract, run over the node and the in-memory implementations, and the
 // fault-injecting wrapper.
-import { existsSync, readdirSync, symlinkSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, symlinkSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { CrashError, createFaultyPlatform } from "../../src/platform/faulty.ts";
 import { createMemoryPlatform } from "../../src/platform/memory.ts";
@@ -86,6 +87,32 @@ describe("node platform", () => {
     await expect(p.openRead(`${root}/link`)).rejects.toMatchObject({ code: "ELOOP" });
     expect((await p.stat(`${root}/link`)).kind).toBe("symlink");
     expect(p.isProcessAlive(4_195_000)).toBe(false);
+  });
+
+  it("statFollow and realPath follow links (for destinations the user named); kinds of special files", async () => {
+    const p = createNodePlatform();
+    const root = tempDir();
+    mkdirSync(`${root}/real`);
+    symlinkSync(`${root}/real`, `${root}/via`);
+    await put(p, `${root}/real/f`, "x");
+    symlinkSync(`${root}/real/f`, `${root}/lf`);
+    expect(await p.realPath(`${root}/via/f`)).toBe(await p.realPath(`${root}/real/f`));
+    expect((await p.statFollow(`${root}/lf`)).kind).toBe("file");
+    await expect(p.realPath(`${root}/via/missing`)).rejects.toMatchObject({ code: "ENOENT" });
+    expect((await p.stat("/dev/null")).kind).toBe("chardev");
+    if (spawnSync("mkfifo", [`${root}/fifo`]).status === 0) expect((await p.stat(`${root}/fifo`)).kind).toBe("fifo");
+  });
+
+  // Node's own recursive mkdir retries forever when mkdir fails with ENOENT under a parent that
+  // exists (/proc/self refuses new entries that way): TLDRS_VHS_HOME=/proc/self hung every put.
+  it.skipIf(!existsSync("/proc/self"))("mkdir is bounded: a folder that cannot be created under /proc/self is an error", async () => {
+    const p = createNodePlatform();
+    await expect(p.mkdir("/proc/self/tldrs-never/a")).rejects.toMatchObject({ code: "ENOENT" });
+    await p.mkdir("/proc/self"); // exists: fine
+    const root = tempDir();
+    await put(p, `${root}/file`, "x");
+    await expect(p.mkdir(`${root}/file/sub`)).rejects.toMatchObject({ code: "ENOTDIR" });
+    await expect(p.mkdir(`${root}/file`)).rejects.toMatchObject({ code: "EEXIST" });
   });
 });
 

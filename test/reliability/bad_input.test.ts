@@ -9,7 +9,7 @@
 //     the case plants a database the store must refuse, that file must be byte-identical).
 // Plain wrong-type arguments of the library are in test/vhs/api.test.ts and
 // test/state/arguments.test.ts; the usage errors of the CLI in test/cli/cli_vhs.test.ts.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, lstatSync, lutimesSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -74,7 +74,9 @@ function outsideState(dir: string, skip: string): Map<string, string> {
       if (st.isDirectory()) {
         out.set(p, "dir");
         walk(p);
-      } else out.set(p, st.isSymbolicLink() ? `link ${p}` : `${st.size} ${sha(readFileSync(p))} ${st.mtimeMs}`);
+      } else if (st.isSymbolicLink()) out.set(p, `link ${readlinkSync(p)}`);
+      else if (st.isFile()) out.set(p, `${st.size} ${sha(readFileSync(p))} ${st.mtimeMs}`);
+      else out.set(p, `special ${st.mode} ${st.rdev} ${st.ino}`); // a device or FIFO: never read (a FIFO would block)
     }
   };
   walk(dir);
@@ -145,6 +147,8 @@ interface Case {
   /** CLI arguments (in-process), or a function of the context. */
   cli?: string[] | ((c: Ctx) => string[]);
   stdin?: string | Uint8Array;
+  /** Environment of the CLI run (TLDRS_VHS_HOME, ...); a function of the context. */
+  env?: (c: Ctx) => Record<string, string>;
   /** Run the built binary instead (real stdio). */
   spawn?: boolean;
   /** A library call instead of the CLI. */
@@ -275,14 +279,14 @@ const OTHER_CLI_CASES: Case[] = [
     message: /read-only file system|permission denied/,
   },
   {
-    name: "--out through a symlink to the sentinel replaces the link, not the target",
+    name: "--out through a symlink to the sentinel is refused: the link is neither followed nor replaced",
     setup: (c) => symlinkSync(join(c.sentinel, "precious.txt"), join(c.dir, "link.txt")),
     cli: (c) => ["vhs", "get", KEEP_REF, "--out", join(c.dir, "link.txt")],
-    codes: [0],
-    creates: (c) => [join(c.dir, "link.txt")],
+    message: /symbolic link/,
+    after: (c) => expect(lstatSync(join(c.dir, "link.txt")).isSymbolicLink()).toBe(true),
   },
   { name: "stdin: closed at once stores the empty blob", cli: ["vhs", "put", "-"], spawn: true, stdin: "", codes: [0], after: (_c, r) => expect(r!.stdout.trim()).toBe(`vhs://${sha("")}`) },
-  { name: "input: /dev/null (a device) stores the empty blob", cli: ["vhs", "put", "/dev/null"], codes: [0], after: (_c, r) => expect(r!.stdout.trim()).toBe(`vhs://${sha("")}`) },
+  { name: "input: /dev/null (a device) is refused: only regular files are stored from a path", cli: ["vhs", "put", "/dev/null"], message: /character device.*tldrs vhs put -/ },
 ];
 
 /** Hostile files planted in the store (setup), then an ordinary command. */
@@ -327,7 +331,19 @@ const FILE_CASES: Case[] = [
     message: /symbolic link/,
   },
   { name: "database: a folder", setup: (c) => (rmSync(c.db), mkdirSync(c.db)), cli: ["vhs", "put", "-"], stdin: "x", plantedDb: true, message: /not a regular file/ },
-  { name: "database: a -wal file beside it (a native writer)", setup: (c) => writeFileSync(`${c.db}-wal`, ""), cli: ["vhs", "put", "-"], stdin: "x", undo: (c) => rmSync(`${c.db}-wal`), message: /native SQLite connection/ },
+  {
+    name: "database: a -wal file beside it (a native writer); the failed put leaves no blob file",
+    setup: (c) => writeFileSync(`${c.db}-wal`, ""),
+    cli: ["vhs", "put", "-"],
+    stdin: "x",
+    undo: (c) => rmSync(`${c.db}-wal`),
+    message: /native SQLite connection/,
+    after: (c) => {
+      const h = sha("x");
+      expect(existsSync(join(c.root, "blobs", h.slice(0, 2), h.slice(2, 4), h)), "the blob file of the failed put").toBe(false);
+      expect(readdirSync(join(c.root, "tmp"))).toEqual([]);
+    },
+  },
   {
     name: "blob: decompresses to more than its recorded size",
     setup: (c) => (rmSync(c.victimFile), writeFileSync(c.victimFile, deflateSync(Buffer.alloc(20_000_000)))),
@@ -340,8 +356,22 @@ const FILE_CASES: Case[] = [
   { name: "blob: verify --repair of a symlinked blob never follows it", setup: (c) => (rmSync(c.victimFile), symlinkSync(join(c.sentinel, "precious.txt"), c.victimFile)), cli: ["vhs", "verify", "--repair"], codes: [0] },
   { name: "blob: the file is a folder", setup: (c) => (rmSync(c.victimFile), mkdirSync(c.victimFile)), cli: ["vhs", "cat", VICTIM_REF], message: /is a folder|not a regular file/ },
   { name: "blob: the file holds other bytes (--out: no file)", setup: (c) => (rmSync(c.victimFile), writeFileSync(c.victimFile, deflateSync(bytesOf(3000, 99)))), cli: ["vhs", "get", VICTIM_REF, "--out", "x.bin"], message: /integrity check/ },
-  // To stdout the bytes stream out as they are decoded; the hash is known at the end: exit 1.
-  { name: "blob: the file holds other bytes (cat: exit 1)", setup: (c) => (rmSync(c.victimFile), writeFileSync(c.victimFile, deflateSync(bytesOf(3000, 99)))), cli: ["vhs", "cat", VICTIM_REF], message: /integrity check/, partialStdout: true },
+  // Up to 8 MiB a blob is verified whole before its first byte goes to stdout: nothing is printed.
+  { name: "blob: the file holds other bytes (cat: exit 1, no byte printed)", setup: (c) => (rmSync(c.victimFile), writeFileSync(c.victimFile, deflateSync(bytesOf(3000, 99)))), cli: ["vhs", "cat", VICTIM_REF], message: /integrity check/ },
+  { name: "blob: the file holds other bytes (get to stdout: exit 1, no byte printed)", setup: (c) => (rmSync(c.victimFile), writeFileSync(c.victimFile, deflateSync(bytesOf(3000, 99)))), cli: ["vhs", "get", VICTIM_REF], message: /integrity check/ },
+  {
+    name: "blob: the integrity error names the command that repairs it, not an API call",
+    setup: (c) => writeFileSync(c.victimFile, readFileSync(c.victimFile).subarray(0, 100)),
+    cli: ["vhs", "cat", VICTIM_REF],
+    message: /run tldrs vhs verify --repair to quarantine it/,
+    after: (_c, r) => expect(r!.stderr).not.toMatch(/verify\(\{/),
+  },
+  {
+    name: "blob: a row without its file: the error names the command that drops the row",
+    setup: (c) => rmSync(c.victimFile),
+    cli: ["vhs", "cat", VICTIM_REF],
+    message: /run tldrs vhs verify --repair to drop the row/,
+  },
   { name: "store: tmp/ is a symlink to the sentinel", setup: (c) => (rmSync(join(c.root, "tmp"), { recursive: true }), symlinkSync(c.sentinel, join(c.root, "tmp"))), cli: ["vhs", "put", "-"], stdin: "new data", message: /symbolic link/ },
   { name: "store: gc does not sweep through a symlinked tmp/", setup: (c) => (rmSync(join(c.root, "tmp"), { recursive: true }), symlinkSync(c.sentinel, join(c.root, "tmp")), writeFileSync(join(c.sentinel, "upload-1-old"), "x"), utimesSync(join(c.sentinel, "upload-1-old"), OLD, OLD)), cli: ["vhs", "gc"], codes: [0] },
   { name: "store: blobs/ is a symlink to the sentinel", setup: (c) => (renameSync(join(c.root, "blobs"), join(c.root, "blobs.real")), symlinkSync(c.sentinel, join(c.root, "blobs"))), cli: ["vhs", "put", "-"], stdin: "new data", message: /symbolic link/, undo: (c) => (rmSync(join(c.root, "blobs")), renameSync(join(c.root, "blobs.real"), join(c.root, "blobs"))) },
@@ -354,6 +384,242 @@ const FILE_CASES: Case[] = [
   { name: "default session: a 1 MB file", setup: (c) => writeFileSync(join(c.root, "default_session_id"), "a".repeat(1_000_000)), cli: ["session", "default"], message: /bytes long/ },
 ];
 
+// ---- issue 13: every path that could still destroy data or leave the store -------------
+
+const haveMknod = () => (process.getuid?.() === 0 && spawnSync("mknod", ["--version"]).status === 0 ? null : "needs root and mknod (a character device in the temp folder)");
+const haveMkfifo = () => (spawnSync("mkfifo", ["--version"]).status === 0 ? null : "needs mkfifo");
+/** A character device like /dev/null (1, 3), made in the case's own folder: never the system's. */
+const makeNull = (path: string) => void execFileSync("mknod", [path, "c", "1", "3"]);
+const mkfifo = (path: string) => void execFileSync("mkfifo", [path]);
+const isCharDevice = (path: string) => lstatSync(path).isCharacterDevice();
+const AA = sha(KEEP).slice(0, 2);
+/** blobs/<aa> of KEEP moved into the sentinel and replaced by a link to it. */
+const linkKeepPrefix = (c: Ctx) => {
+  renameSync(join(c.root, "blobs", AA), join(c.sentinel, AA));
+  symlinkSync(join(c.sentinel, AA), join(c.root, "blobs", AA));
+};
+const unlinkKeepPrefix = (c: Ctx) => {
+  rmSync(join(c.root, "blobs", AA));
+  renameSync(join(c.sentinel, AA), join(c.root, "blobs", AA));
+};
+const FUTURE = new Date(Date.now() + 3600_000);
+const APP_PY = "def main():\n    return 1\n";
+
+// A switch given a value: only --flag, --no-flag, --flag=true and --flag=false (yargs read
+// --dry-run=yes as false, and gc deleted everything).
+const SWITCH_CASES: Case[] = [
+  ["gc --max-age-days 0 --dry-run=yes", ["vhs", "gc", "--max-age-days", "0", "--dry-run=yes"]],
+  ["gc --max-size-mb 0 --dry-run=True", ["vhs", "gc", "--max-size-mb", "0", "--dry-run=True"]],
+  ["gc --max-age-days 0 --dryRun=1 (camelCase)", ["vhs", "gc", "--max-age-days", "0", "--dryRun=1"]],
+  ["gc --max-age-days 0 --help=yes", ["vhs", "gc", "--max-age-days", "0", "--help=yes"]],
+  ["put --compress=xyz", ["vhs", "put", "-", "--compress=xyz"]],
+  ["verify --repair=yes", ["vhs", "verify", "--repair=yes"]],
+  ["ls --jsonl=1", ["vhs", "ls", "--jsonl=1"]],
+  ["context --delta=on", ["context", "main", "--delta=on"]],
+  ["doctor --json=no", ["doctor", "--json=no"]],
+].map(([name, cli]) => ({ name: `switch: ${name as string}`, cli: cli as string[], stdin: "x", codes: [2], message: /is a switch: give it alone, as --no-[a-z-]+, or as --[a-z-]+=true or --[a-z-]+=false/ }));
+
+const MORE_NUMBER_CASES: Case[] = [
+  ["--limit= (empty)", ["vhs", "ls", "--limit="]],
+  ["--no-limit", ["vhs", "ls", "--no-limit"]],
+  ["--keep-last 1e3", ["vhs", "gc", "--keep-last", "1e3"]],
+  ["--depth 2.5", ["context", "main", "--depth", "2.5"]],
+].map(([name, cli]) => ({ name: `number: ${name as string}`, cli: cli as string[], codes: [2], message: /must be a (whole )?number/ }));
+
+const OUT_CASES: Case[] = [
+  { name: "--out onto the store's database is refused", cli: ["vhs", "get", KEEP_REF, "--out", ".tldrs/tldrs_state.db"], message: /inside the store folder/ },
+  { name: "--out onto another blob's file is refused", cli: (c) => ["vhs", "get", KEEP_REF, "--out", c.victimFile], message: /inside the store folder/ },
+  { name: "--out into a new file in the store folder is refused", cli: ["vhs", "get", KEEP_REF, "--out", ".tldrs/blobs/x.bin"], message: /inside the store folder/ },
+  {
+    name: "--out through a symlinked folder into the store is refused",
+    setup: (c) => symlinkSync(c.root, join(c.dir, "into-store")),
+    cli: (c) => ["vhs", "get", KEEP_REF, "--out", join(c.dir, "into-store", "tldrs_state.db")],
+    message: /inside the store folder/,
+  },
+  {
+    name: "--out onto a character device writes into it, never replaces it",
+    skip: haveMknod,
+    setup: (c) => makeNull(join(c.dir, "null")),
+    cli: (c) => ["vhs", "get", KEEP_REF, "--out", join(c.dir, "null")],
+    codes: [0],
+    after: (c) => expect(isCharDevice(join(c.dir, "null"))).toBe(true),
+  },
+  {
+    name: "--out onto a symlink to a character device writes into the device; the link stays",
+    skip: haveMknod,
+    setup: (c) => (makeNull(join(c.dir, "null")), symlinkSync(join(c.dir, "null"), join(c.dir, "null-link"))),
+    cli: (c) => ["vhs", "get", KEEP_REF, "--out", join(c.dir, "null-link")],
+    codes: [0],
+    after: (c) => (expect(lstatSync(join(c.dir, "null-link")).isSymbolicLink()).toBe(true), expect(isCharDevice(join(c.dir, "null"))).toBe(true)),
+  },
+  {
+    // The child's stdout is a socket (Node's stdio pipes are socket pairs): no file to write into.
+    name: "--out onto a link to /proc/self/fd/1 (a socket) is refused; the link stays",
+    skip: () => (existsSync("/proc/self/fd/1") ? null : "needs /proc"),
+    setup: (c) => symlinkSync("/proc/self/fd/1", join(c.dir, "fd1")),
+    cli: (c) => ["vhs", "get", KEEP_REF, "--out", join(c.dir, "fd1")],
+    spawn: true,
+    message: /symbolic link/,
+    after: (c) => expect(lstatSync(join(c.dir, "fd1")).isSymbolicLink()).toBe(true),
+  },
+  { name: "--out - writes to stdout", cli: ["vhs", "get", KEEP_REF, "--out", "-"], codes: [0], after: (_c, r) => expect(sameBytes(r!.stdoutBytes, KEEP)).toBe(true) },
+  { name: "--out with a name that is not valid UTF-8 (U+FFFD as Node decodes it) is refused", cli: ["vhs", "get", KEEP_REF, "--out", "out-\uFFFD.bin"], codes: [2], message: /not a valid UTF-8 name/ },
+];
+
+const PUT_INPUT_CASES: Case[] = [
+  {
+    name: "input: a symlink to a file outside is refused, as putFile refuses it",
+    setup: (c) => symlinkSync(join(c.sentinel, "precious.txt"), join(c.dir, "link.txt")),
+    cli: (c) => ["vhs", "put", join(c.dir, "link.txt")],
+    message: /symbolic link; pass the file it points to/,
+  },
+  { name: "input: /dev/zero (never ends) is refused", cli: ["vhs", "put", "/dev/zero"], message: /character device.*tldrs vhs put -/ },
+  {
+    name: "input: a FIFO is refused without blocking",
+    skip: haveMkfifo,
+    setup: (c) => mkfifo(join(c.dir, "fifo")),
+    cli: (c) => ["vhs", "put", join(c.dir, "fifo")],
+    message: /FIFO/,
+  },
+  {
+    name: "put: the same content over a blob file holding other bytes heals it",
+    setup: (c) => writeFileSync(c.victimFile, deflateSync(bytesOf(3000, 99))),
+    cli: ["vhs", "put", "-"],
+    stdin: VICTIM,
+    codes: [0],
+    after: (_c, r) => expect(r!.stdout.trim()).toBe(VICTIM_REF),
+  },
+  {
+    name: "put: the same content over a truncated blob file heals it",
+    setup: (c) => writeFileSync(c.victimFile, readFileSync(c.victimFile).subarray(0, 10)),
+    cli: ["vhs", "put", "-", "--compress"],
+    stdin: VICTIM,
+    codes: [0],
+  },
+];
+
+const WHERE_CASES: Case[] = [
+  {
+    name: "usage: --project naming a missing folder creates nothing",
+    cli: (c) => ["vhs", "put", "-", "--project", join(c.dir, "missing", "dir")],
+    stdin: "x",
+    message: /--project .*missing\/dir.*no such folder/,
+  },
+  {
+    name: "usage: TLDRS_VHS_HOME under a missing folder creates nothing",
+    env: (c) => ({ TLDRS_VHS_HOME: join(c.dir, "nope", "store") }),
+    cli: ["vhs", "put", "-"],
+    stdin: "x",
+    message: /parent folder: no such folder/,
+  },
+  {
+    name: "store: TLDRS_VHS_HOME=/proc/self ends with an error (recursive mkdir looped forever)",
+    skip: () => (existsSync("/proc/self") ? null : "needs /proc"),
+    env: () => ({ TLDRS_VHS_HOME: "/proc/self" }),
+    cli: ["vhs", "put", "-"],
+    stdin: "x",
+    message: /Cannot create folder "\/proc\/self\/tmp"/,
+  },
+  { name: "usage: an unknown command with arguments is named", cli: ["frob", "x"], codes: [2], message: /unknown command "frob"/ },
+  { name: "usage: an unknown subcommand with flags is named", cli: ["vhs", "frob", "--limit", "3"], codes: [2], message: /unknown command "vhs frob"/ },
+  { name: "usage: an unknown command after --project is named", cli: ["--project", ".", "frob", "--limit", "3"], codes: [2], message: /unknown command "frob"/ },
+];
+
+/** Links planted at the store's folders, for every operation that reads, lists or deletes. */
+const FOLDER_CASES: Case[] = [
+  {
+    name: "store: gc through a symlinked blobs/ deletes nothing outside",
+    setup: (c) => {
+      const z = "a blob-shaped file outside the store";
+      const h = sha(z);
+      mkdirSync(join(c.sentinel, h.slice(0, 2), h.slice(2, 4)), { recursive: true });
+      writeFileSync(join(c.sentinel, h.slice(0, 2), h.slice(2, 4), h), z);
+      renameSync(join(c.root, "blobs"), join(c.root, "blobs.real"));
+      symlinkSync(c.sentinel, join(c.root, "blobs"));
+    },
+    cli: ["vhs", "gc", "--max-age-days", "0"],
+    message: /"[^"]*\/blobs": it is a symbolic link/,
+    undo: (c) => (rmSync(join(c.root, "blobs")), renameSync(join(c.root, "blobs.real"), join(c.root, "blobs"))),
+  },
+  ...(
+    [
+      ["rm", ["vhs", "rm", KEEP_REF]],
+      ["gc", ["vhs", "gc", "--max-age-days", "0"]],
+      ["verify --repair", ["vhs", "verify", "--repair"]],
+      ["cat", ["vhs", "cat", KEEP_REF]],
+      ["has", ["vhs", "has", KEEP_REF]],
+      ["info", ["vhs", "info", KEEP_REF]],
+    ] as const
+  ).map(([verb, cli]): Case => ({
+    name: `store: ${verb} through a symlinked blobs/<aa> is refused`,
+    setup: linkKeepPrefix,
+    cli: [...cli],
+    message: new RegExp(`blobs/${AA}": it is a symbolic link`),
+    undo: unlinkKeepPrefix,
+  })),
+  {
+    name: "cache: a symlinked cache/ gets no file; context still answers",
+    setup: (c) => (writeFileSync(join(c.project, "app.py"), APP_PY), symlinkSync(c.sentinel, join(c.root, "cache"))),
+    cli: ["context", "main"],
+    codes: [0],
+    after: (_c, r) => (expect(r!.stdout).toContain("def main()"), expect(r!.stderr).toMatch(/symbol cache not written.*symbolic link/)),
+  },
+  {
+    name: "cache: a cache file that is a link to a poisoned cache outside is not read",
+    setup: (c) => {
+      writeFileSync(join(c.project, "app.py"), APP_PY);
+      const table = { symbols: [{ name: "main", qualified: "POISONED", kind: "function", start: 0, end: APP_PY.length, startLine: 1, endLine: 2, signature: "def main(): POISONED", parent: -1, calls: [] }], imports: [] };
+      writeFileSync(join(c.sentinel, "poison.json"), JSON.stringify({ format: "tldrs-context-symbols", version: 4, tables: { [`python:${sha(APP_PY)}`]: table } }));
+      mkdirSync(join(c.root, "cache"));
+      symlinkSync(join(c.sentinel, "poison.json"), join(c.root, "cache", "context-symbols.json"));
+    },
+    cli: ["context", "main"],
+    codes: [0],
+    after: (_c, r) => (expect(r!.stdout).toContain("def main()"), expect(r!.stdout).not.toContain("POISONED")),
+  },
+  {
+    name: "cache: a cache file that is a FIFO is not read and blocks nothing",
+    skip: haveMkfifo,
+    setup: (c) => (writeFileSync(join(c.project, "app.py"), APP_PY), mkdirSync(join(c.root, "cache")), mkfifo(join(c.root, "cache", "context-symbols.json"))),
+    cli: ["context", "main"],
+    codes: [0],
+    after: (_c, r) => expect(r!.stdout).toContain("def main()"),
+  },
+];
+
+/** Planted schema objects whose SQL SQLite would run while tldrs checks or uses the file. */
+const SCHEMA_CASES: Case[] = [
+  ["an index on an expression", "CREATE INDEX evil ON objects(length(hex(zeroblob(2e7 + size))))", /index "evil" is on an expression.*DROP INDEX "evil"/],
+  ["a partial index", "CREATE INDEX p ON deliveries(etag) WHERE length(hex(zeroblob(2e7))) > 0", /index "p" is a partial index/],
+  ["a table with a CHECK constraint", "CREATE TABLE t (a CHECK (length(hex(zeroblob(2e7 + a))) > 0)); INSERT INTO t VALUES (1)", /table "t" has a CHECK constraint/],
+  ["a generated column", "CREATE TABLE g (a, b AS (length(hex(zeroblob(2e7 + a))))); INSERT INTO g (a) VALUES (1)", /generated column "b"/],
+  ["a default that is an expression", "CREATE TABLE d (a, b DEFAULT (hex(zeroblob(2e7))))", /column "b" of the table "d" defaults to an expression/],
+].map(([name, sql, message]): Case => ({ name: `database: ${name as string} is refused before any check runs it`, setup: (c) => craftedFromStore(c, sql as string), cli: ["vhs", "ls"], plantedDb: true, message: message as RegExp }));
+SCHEMA_CASES.push({
+  name: "database: plain tables and indexes of another tool, and ANALYZE's statistics, are accepted",
+  setup: (c) => craftedFromStore(c, "CREATE TABLE notes (k TEXT PRIMARY KEY, v INTEGER DEFAULT 0, w TEXT DEFAULT 'x'); CREATE INDEX notes_v ON notes(v); INSERT INTO notes (k) VALUES ('a'); ANALYZE"),
+  cli: ["vhs", "put", "-"],
+  stdin: "x",
+  codes: [0],
+});
+
+const LOCK_CASES: Case[] = [
+  {
+    name: "lock: a live process's record dated an hour in the future is stale",
+    setup: (c) => writeFileSync(`${c.db}.lock`, JSON.stringify({ pid: process.pid, host: platform.hostname(), runtime: "node", token: "t", created_ms: FUTURE.getTime() })),
+    cli: ["vhs", "put", "-"],
+    stdin: "after a future lock",
+    codes: [0],
+  },
+  {
+    name: "lock: garbage with an mtime an hour in the future is stale",
+    setup: (c) => (writeFileSync(`${c.db}.lock`, bytesOf(300, 6)), utimesSync(`${c.db}.lock`, FUTURE, FUTURE)),
+    cli: ["vhs", "put", "-"],
+    stdin: "after a future garbage lock",
+    codes: [0],
+  },
+];
+
 /** Broken stdin and destinations through the library and the in-process CLI. */
 const STREAM_CASES: Case[] = [
   {
@@ -364,11 +630,15 @@ const STREAM_CASES: Case[] = [
   },
 ];
 
-const CASES: Case[] = [...REF_CASES, ...LIB_REF_CASES, ...LIB_ARG_CASES, ...LIB_HANDLED_CASES, ...NUMBER_CASES, ...OTHER_CLI_CASES, ...FILE_CASES, ...STREAM_CASES];
+const CASES: Case[] = [
+  ...REF_CASES, ...LIB_REF_CASES, ...LIB_ARG_CASES, ...LIB_HANDLED_CASES, ...NUMBER_CASES, ...OTHER_CLI_CASES, ...FILE_CASES, ...STREAM_CASES,
+  ...SWITCH_CASES, ...MORE_NUMBER_CASES, ...OUT_CASES, ...PUT_INPUT_CASES, ...WHERE_CASES, ...FOLDER_CASES, ...SCHEMA_CASES, ...LOCK_CASES,
+];
 
 async function runCli(c: Ctx, k: Case): Promise<RunResult> {
   const args = typeof k.cli === "function" ? k.cli(c) : k.cli!;
-  if (k.spawn) return spawnCli(args, { cwd: c.project, ...(k.stdin !== undefined ? { stdin: k.stdin } : {}) });
+  const env = k.env?.(c);
+  if (k.spawn) return spawnCli(args, { cwd: c.project, ...(k.stdin !== undefined ? { stdin: k.stdin } : {}), ...(env ? { env } : {}) });
   if (k.name.startsWith("stdin: fails")) {
     const io = captureIo({ cwd: c.project, env: {} });
     const failing = (async function* () {
@@ -378,7 +648,7 @@ async function runCli(c: Ctx, k: Case): Promise<RunResult> {
     const code = await main(args, { ...io, stdin: failing });
     return { code, stdout: io.stdoutText(), stdoutBytes: io.stdoutBytes(), stderr: io.stderrText() };
   }
-  return cli(args, { cwd: c.project, ...(k.stdin !== undefined ? { stdin: k.stdin } : {}) });
+  return cli(args, { cwd: c.project, ...(k.stdin !== undefined ? { stdin: k.stdin } : {}), ...(env ? { env } : {}) });
 }
 
 describe("bad-input corpus", () => {

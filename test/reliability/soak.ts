@@ -202,7 +202,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const started = Date.now();
   const goal = options.until ? `until ${options.until.kills} kills and ${Object.entries(options.until.acknowledged).map(([k, n]) => `${n} ${k}`).join(", ")} acknowledged` : `for ${((options.durationMs ?? 0) / 1000).toFixed(0)} s`;
   say(`soak: ${workers.length} workers (${runtimes.join(", ")}) on ${root} ${goal}`);
-  const done = () => (options.until ? kills.length >= options.until.kills && targetReached(logDir, options.until.acknowledged) : Date.now() - started >= (options.durationMs ?? 0));
+  const done = () => (options.until ? kills.length >= options.until.kills && reached(logDir, options.until.acknowledged) : Date.now() - started >= (options.durationMs ?? 0));
   for (const w of workers) w.start();
 
   const kills: Kill[] = [];
@@ -236,16 +236,6 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const result = await check({ dir, root, logDir, kills, durationMs, runtimes, notes, workers });
   if (result.violations.length === 0 && !options.keep) rmSync(dir, { recursive: true, force: true });
   return result;
-}
-
-/** True once the workers' logs hold at least `wanted` acknowledgements of each kind. */
-function targetReached(logDir: string, wanted: Record<string, number>): boolean {
-  const counts: Record<string, number> = {};
-  for (const name of readdirSync(logDir)) {
-    if (!name.endsWith(".jsonl")) continue;
-    for (const m of readFileSync(join(logDir, name), "utf8").matchAll(/"t":"([a-z]+)-ack"/g)) counts[m[1]!] = (counts[m[1]!] ?? 0) + 1;
-  }
-  return Object.entries(wanted).every(([kind, n]) => (counts[kind] ?? 0) >= n);
 }
 
 // ---- the checker ---------------------------------------------------------------------------
@@ -303,6 +293,25 @@ function readRuns(logDir: string, kills: Kill[]): { runs: Run[]; torn: number } 
   return { runs, torn };
 }
 
+/** Acknowledged operations by kind, as the checker counts them. */
+function countOperations(runs: Run[]): Record<string, number> {
+  const operations: Record<string, number> = {};
+  for (const run of runs) {
+    for (const e of run.entries) {
+      if (e.t.endsWith("-start") || e.t === "start") continue;
+      const kind = e.t.replace(/-ack$/, "");
+      operations[kind] = (operations[kind] ?? 0) + 1;
+    }
+  }
+  return operations;
+}
+
+/** True once the workers' logs hold at least `floors` acknowledged operations of each kind. */
+function reached(logDir: string, floors: Record<string, number>): boolean {
+  const done = countOperations(readRuns(logDir, []).runs);
+  return Object.entries(floors).every(([kind, n]) => (done[kind] ?? 0) >= n);
+}
+
 const TEMP_KINDS: Array<[string, RegExp]> = [
   ["upload in tmp/", /^tmp\/upload-\d+-[0-9a-f]+$/],
   ["database temp or undo file", /^tldrs_state\.db\.[0-9a-f]{16,32}\.(tmp|prev)$/],
@@ -342,10 +351,10 @@ async function check(ctx: { dir: string; root: string; logDir: string; kills: Ki
   };
   const checks: Record<string, number> = {};
   const count = (k: string, n = 1) => void (checks[k] = (checks[k] ?? 0) + n);
-  const operations: Record<string, number> = {};
   for (const w of ctx.workers) for (const u of w.unexpected) fail(u);
 
   const { runs, torn } = readRuns(ctx.logDir, kills);
+  const operations = countOperations(runs);
   if (torn > kills.length) fail(`${torn} torn log lines but only ${kills.length} kills`);
 
   // -- what the logs say was acknowledged
@@ -363,7 +372,6 @@ async function check(ctx: { dir: string; root: string; logDir: string; kills: Ki
   for (const run of runs) {
     const open = new Map<number, LogEntry>();
     for (const e of run.entries) {
-      if (!e.t.endsWith("-start") && e.t !== "start") operations[e.t.replace(/-ack$/, "")] = (operations[e.t.replace(/-ack$/, "")] ?? 0) + 1;
       if (e.op !== undefined && e.t.endsWith("-start")) open.set(e.op, e);
       const started = e.op !== undefined ? open.get(e.op) : undefined;
       switch (e.t) {

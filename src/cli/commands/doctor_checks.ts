@@ -1,9 +1,9 @@
 /**
  * The checks behind `tldrs doctor` (loaded only when doctor runs: it needs the engine).
  */
-import { readdir, stat } from "node:fs/promises";
+import { lstat, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { isFlushLeftover } from "../../engine/flush.ts";
+import { isFlushLeftover, LEFTOVER_GRACE_MS } from "../../engine/flush.ts";
 import { loadSqlJsEngine } from "../../engine/sqljs.ts";
 import { userVersion } from "../../engine/schema.ts";
 import { DEFAULT_LOCK_OPTIONS, describeHolder, isStale, readLockHolder } from "../../engine/lock.ts";
@@ -107,14 +107,26 @@ export async function runDoctor(ctx: CommandContext): Promise<number> {
     }
 
     if (!findings.some((f) => f.check === "database" && f.severity === "error") && !findings.some((f) => f.check === "foreign-sqlite")) {
-      const report = await store.vhs.verify({ repair: false });
-      for (const line of describeVerify(report)) add("blobs", "warn", line, "tldrs vhs verify --repair");
-      if (!findings.some((f) => f.check === "blobs")) add("blobs", "ok", `${sizes.blobCount} blobs, ${sizes.blobBytes} bytes (${sizes.blobStoredBytes} on disk), all match their records`);
+      try {
+        const report = await store.vhs.verify({ repair: false });
+        for (const line of describeVerify(report)) add("blobs", "warn", line, "tldrs vhs verify --repair");
+        if (!findings.some((f) => f.check === "blobs")) add("blobs", "ok", `${sizes.blobCount} blobs, ${sizes.blobBytes} bytes (${sizes.blobStoredBytes} on disk), all match their records`);
+      } catch (err) {
+        // A symbolic link at a blob folder: verify refuses to walk it; removing the link
+        // removes nothing it points to.
+        if (!isTldrsError(err) || err.data?.["kind"] !== "symlink" || !err.path) throw err;
+        add("blobs", "error", err.message, `rm ${shellQuote(err.path)}  # a link: what it points to stays`);
+      }
     }
 
-    // Leftovers of crashed database writers (blob temp files are part of verify)
-    const leftovers = (await readdir(root).catch(() => [] as string[])).filter((n) => isFlushLeftover(n, DB_FILENAME));
-    if (leftovers.length > 0) add("leftovers", "warn", `${leftovers.length} temp file(s) of interrupted database writes: ${leftovers.slice(0, 3).join(", ")}`, `rm ${leftovers.map((n) => shellQuote(join(root, n))).join(" ")}`);
+    // Leftovers of crashed database writers (blob temp files are part of verify). Only those
+    // past the sweeper's grace period: a younger one may be a write in progress right now.
+    const leftovers: string[] = [];
+    for (const name of (await readdir(root).catch(() => [] as string[])).filter((n) => isFlushLeftover(n, DB_FILENAME))) {
+      const st = await lstat(join(root, name)).catch(() => null);
+      if (st?.isFile() && Date.now() - st.mtimeMs > LEFTOVER_GRACE_MS) leftovers.push(name);
+    }
+    if (leftovers.length > 0) add("leftovers", "warn", `${leftovers.length} temp file(s) of interrupted database writes, over an hour old: ${leftovers.slice(0, 3).join(", ")}`, `rm ${leftovers.map((n) => shellQuote(join(root, n))).join(" ")}`);
   }
 
   return finish(ctx, root, findings, sizes);

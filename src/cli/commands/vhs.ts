@@ -1,31 +1,16 @@
 /** `tldrs vhs ...`: the blob store commands, flags and JSON fields as the Python `tldrs vhs`. */
-import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { amountFlag, intFlag, requiredString } from "../args.ts";
 import { defineCommand, type CommandGroup, type CommandContext } from "../command.ts";
 import { CliFailure, EXIT_FAILURE, EXIT_OK, UsageError } from "../errors.ts";
 import { formatJson, toPythonJson } from "../json.ts";
 import { startProgress, type Progress } from "../progress.ts";
+import { writeIntoDevice, writeVerified } from "../verified_output.ts";
 
 async function* counted(source: AsyncIterable<Uint8Array>, progress: Progress): AsyncIterable<Uint8Array> {
   for await (const chunk of source) {
     progress.advance(chunk.length);
     yield chunk;
-  }
-}
-
-async function writeStream(ctx: CommandContext, stream: ReadableStream<Uint8Array>, progress: Progress): Promise<void> {
-  const reader = stream.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      progress.advance(value.length);
-      await ctx.io.stdout.write(value);
-    }
-  } finally {
-    reader.releaseLock();
-    await stream.cancel().catch(() => {});
   }
 }
 
@@ -49,24 +34,29 @@ const put = defineCommand({
     const opts = { ...(ctx.args["compress"] ? { compress: true } : {}), ...(compressMinBytes !== undefined ? { compressMinBytes } : {}) };
     let source: AsyncIterable<Uint8Array>;
     let total: number | undefined;
+    let opened: import("../../vhs/source_file.ts").SourceFile | undefined;
     // yargs hands "-" to a positional as "": both mean stdin.
     if (file === undefined || file === "-" || file === "") {
       source = ctx.io.stdin;
     } else {
-      const path = ctx.resolvePath(file);
-      const info = await stat(path);
-      if (info.isDirectory()) throw new CliFailure(`cannot store "${file}": is a folder`);
-      total = info.size;
-      source = createReadStream(path, { highWaterMark: 1 << 20 });
+      // The library's putFile policy: a regular file, not a link, device or FIFO (/dev/zero never ends).
+      const [{ cliPlatform }, { openSourceFile }, { fileChunks }] = await Promise.all([import("../open_store.ts"), import("../../vhs/source_file.ts"), import("../../vhs/source.ts")]);
+      opened = await openSourceFile(cliPlatform(ctx.io), ctx.resolvePath(file));
+      total = opened.size;
+      source = fileChunks(opened.file, opened.size);
     }
-    const store = await ctx.openStore();
-    const progress = startProgress(ctx.io, "storing", total);
     try {
-      const ref = await store.vhs.put(counted(source, progress), opts);
-      await progress.done();
-      await ctx.io.stdout.write(ref + "\n");
+      const store = await ctx.openStore();
+      const progress = startProgress(ctx.io, "storing", total);
+      try {
+        const ref = await store.vhs.put(counted(source, progress), opts);
+        await progress.done();
+        await ctx.io.stdout.write(ref + "\n");
+      } finally {
+        await progress.done();
+      }
     } finally {
-      await progress.done();
+      await opened?.file.close().catch(() => undefined);
     }
     return EXIT_OK;
   },
@@ -75,46 +65,52 @@ const put = defineCommand({
 const get = defineCommand({
   command: "get <ref>",
   name: "vhs get",
-  describe: "Write a blob to a file (--out) or to stdout, verified against its hash",
+  describe: "Write a blob to a file (--out), into a device or FIFO, or to stdout, verified against its hash",
   examples: [
     ["tldrs vhs get vhs://3a7b...e1 --out build.log", "restore a blob into a file"],
     ["tldrs vhs get 3a7b...e1 > out.bin", "a bare hash works too"],
   ],
-  options: (y) => y.positional("ref", { type: "string", describe: "vhs://<sha256> or the bare hash" }).option("out", { type: "string", describe: "File to write (created or replaced only once verified)" }),
+  options: (y) =>
+    y
+      .positional("ref", { type: "string", describe: "vhs://<sha256> or the bare hash" })
+      .option("out", { type: "string", describe: "File to write (created or replaced only once verified; not inside the store, not a symlink); - or /dev/stdout: stdout; a device or FIFO: written into" }),
   async run(ctx) {
     const ref = requiredString(ctx.args, "ref", "vhs get");
     const out = ctx.args["out"];
     if (out !== undefined && (typeof out !== "string" || out === "")) throw new UsageError("--out needs a file name", "vhs get");
-    const store = await ctx.openStore();
-    if (typeof out === "string") {
-      const progress = startProgress(ctx.io, "writing");
-      try {
-        await store.vhs.getToFile(ref, ctx.resolvePath(out));
-      } finally {
-        await progress.done();
-      }
+    if (out === undefined || out === "-") return catBlob(ctx, ref);
+    const path = ctx.resolvePath(out);
+    if (path === "/dev/stdout") return catBlob(ctx, ref); // our own stdout, never the node in /dev
+    if (await isDeviceOrFifo(path)) {
+      await writeIntoDevice(ctx, ref, path);
       return EXIT_OK;
     }
-    return catBlob(ctx, ref);
+    const store = await ctx.openStore();
+    const progress = startProgress(ctx.io, "writing");
+    try {
+      await store.vhs.getToFile(ref, path);
+    } finally {
+      await progress.done();
+    }
+    return EXIT_OK;
   },
 });
 
+/** What the path names in the end (links followed): a character device or a FIFO? */
+async function isDeviceOrFifo(path: string): Promise<boolean> {
+  const st = await stat(path).catch(() => null);
+  return st !== null && (st.isCharacterDevice() || st.isFIFO());
+}
+
 async function catBlob(ctx: CommandContext, ref: string): Promise<number> {
-  const store = await ctx.openStore();
-  const stream = await store.vhs.getStream(ref);
-  const progress = startProgress(ctx.io, "reading");
-  try {
-    await writeStream(ctx, stream, progress);
-  } finally {
-    await progress.done();
-  }
+  await writeVerified(ctx, ref, (chunk) => ctx.io.stdout.write(chunk));
   return EXIT_OK;
 }
 
 const cat = defineCommand({
   command: "cat <ref>",
   name: "vhs cat",
-  describe: "Print a blob to stdout, verified against its hash",
+  describe: "Print a blob to stdout, verified against its hash (before the first byte, up to 8 MiB)",
   examples: [["tldrs vhs cat vhs://3a7b...e1 | head", "look at the start of a stored output"]],
   options: (y) => y.positional("ref", { type: "string", describe: "vhs://<sha256> or the bare hash" }),
   run: (ctx) => catBlob(ctx, requiredString(ctx.args, "ref", "vhs cat")),
