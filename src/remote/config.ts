@@ -54,6 +54,18 @@ export interface RemoteConfig {
 export const MIN_PART_BYTES = 5 * 1024 * 1024;
 export const DEFAULTS = { timeoutMs: 60_000, retries: 4, retryBaseMs: 250, partBytes: 8 * 1024 * 1024, concurrency: 4 };
 
+/**
+ * Reads a variable; one the runtime refuses to show (Deno without --allow-env for it) counts
+ * as unset, so that a script granted only TLDRS_VHS_HOME still opens its store.
+ */
+export function readEnv(platform: Platform, name: string): string | undefined {
+  try {
+    return platform.env(name) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 const KNOWN = ["url", "endpoint", "region", "credentials", "timeoutMs", "retries", "retryBaseMs", "partBytes", "concurrency"];
 
 /** The options as given (a string is the URL alone), checked for shape; values are checked by resolveRemote. */
@@ -80,7 +92,7 @@ function count(name: string, value: unknown, fallback: number, min: number): num
 
 /** The config of `options`, with the AWS environment of `platform` filling what they leave out. */
 export function resolveRemote(platform: Platform, options: RemoteOptions): RemoteConfig {
-  const env = (name: string) => platform.env(name) || undefined;
+  const env = (name: string) => readEnv(platform, name);
   const location = parseRemoteUrl(options.url);
   const endpointText = options.endpoint ?? env("AWS_ENDPOINT_URL_S3") ?? env("AWS_ENDPOINT_URL");
   return {
@@ -101,12 +113,13 @@ export function resolveRemote(platform: Platform, options: RemoteOptions): Remot
  * (not at open: a store whose remote lacks credentials still serves local work).
  */
 export function resolveCredentials(platform: Platform, given: RemoteCredentials | undefined, url: string): RemoteCredentials | TldrsError {
+  const token = readEnv(platform, "AWS_SESSION_TOKEN");
   const source = given ?? {
-    accessKeyId: platform.env("AWS_ACCESS_KEY_ID") ?? "",
-    secretAccessKey: platform.env("AWS_SECRET_ACCESS_KEY") ?? "",
-    ...(platform.env("AWS_SESSION_TOKEN") ? { sessionToken: platform.env("AWS_SESSION_TOKEN")! } : {}),
+    accessKeyId: readEnv(platform, "AWS_ACCESS_KEY_ID") ?? "",
+    secretAccessKey: readEnv(platform, "AWS_SECRET_ACCESS_KEY") ?? "",
+    ...(token ? { sessionToken: token } : {}),
   };
-  const where = given ? "options.remote.credentials" : "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY";
+  const where = given ? "options.remote.credentials" : "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (on Deno, also allow reading them: --allow-env)";
   if (typeof source !== "object" || source === null || typeof source.accessKeyId !== "string" || typeof source.secretAccessKey !== "string" || !source.accessKeyId || !source.secretAccessKey) {
     return new TldrsError("EREMOTEAUTH", `Cannot use remote "${url}": no credentials; set ${where}`);
   }

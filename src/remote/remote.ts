@@ -7,7 +7,7 @@ import { TldrsError, argTypeError } from "../errors.ts";
 import type { Platform } from "../platform/port.ts";
 import { formatRef, parseRef } from "../vhs/ref.ts";
 import type { ReadThrough, VhsStore } from "../vhs/vhs_store.ts";
-import { readRemoteOption, resolveCredentials, resolveRemote, type RemoteConfig } from "./config.ts";
+import { readEnv, readRemoteOption, resolveCredentials, resolveRemote, type RemoteConfig } from "./config.ts";
 import type { Remote } from "./http.ts";
 import { objectKey } from "./location.ts";
 import { headObject } from "./objects.ts";
@@ -148,7 +148,7 @@ function sorted<T extends object>(report: T): T {
 export function openRemote(platform: Platform, option: unknown, vhsFor: (readThrough: ReadThrough | undefined) => VhsStore): { vhs: VhsStore; remote: VhsRemote | null } {
   if (option === false) return { vhs: vhsFor(undefined), remote: null };
   const fromEnv = option === undefined;
-  const text = fromEnv ? platform.env("TLDRS_REMOTE") : undefined;
+  const text = fromEnv ? readEnv(platform, "TLDRS_REMOTE") : undefined;
   if (fromEnv && !text) return { vhs: vhsFor(undefined), remote: null };
   let remote: Remote | TldrsError;
   let url: string;

@@ -95,7 +95,7 @@ describe("failures through the CLI", () => {
 
   it("wrong credentials: one line, and no credential in stdout or stderr, even with TLDRS_DEBUG", async () => {
     const a = machine();
-    for (const debug of [{}, { TLDRS_DEBUG: "1" }]) {
+    for (const debug of [{}, { TLDRS_DEBUG: "1" }] as Array<Record<string, string>>) {
       const env = remoteEnv(server.endpoint, { AWS_ACCESS_KEY_ID: "AKIDWRONGCLI", AWS_SESSION_TOKEN: TOKEN, ...debug });
       const r = await spawnCli(["vhs", "pull", "ab".repeat(32)], { cwd: a, env });
       expect(r.code).toBe(1);

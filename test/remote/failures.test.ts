@@ -251,7 +251,7 @@ describe("credentials", () => {
       expect(await store.vhs.getText(ref)).toBe("local without credentials\n");
       const err = await failure(store.remote!.push([ref]));
       expect(err.code).toBe("EREMOTEAUTH");
-      expect(err.message).toBe('Cannot use remote "s3://team/ci": no credentials; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY');
+      expect(err.message).toBe('Cannot use remote "s3://team/ci": no credentials; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (on Deno, also allow reading them: --allow-env)');
       await expect(store.vhs.get("vhs://" + "cd".repeat(32))).rejects.toMatchObject({ code: "EREMOTEAUTH" });
       expect(proxy.requests).toEqual([]);
     } finally {
