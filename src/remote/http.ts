@@ -71,7 +71,9 @@ export async function send(remote: Remote, req: S3Request, what: string): Promis
   const url = objectUrl({ endpoint: config.endpoint, region: config.region, bucket: config.location.bucket }, req.key) + (req.query ? `?${req.query}` : "");
   const attempts = config.retries + 1;
   let last: TldrsError | undefined;
+  let made = 0;
   for (let attempt = 0; attempt < attempts; attempt++) {
+    made++;
     if (attempt > 0) await remote.platform.sleep(backoffMs(remote, attempt - 1, last?.data?.["retryAfter"] as string | undefined));
     const headers = await sign({
       method: req.method,
@@ -102,7 +104,7 @@ export async function send(remote: Remote, req: S3Request, what: string): Promis
     last = statusError(remote, what, res.status, code, res.headers.get("retry-after"));
     if (!last.data?.["retryable"]) throw last;
   }
-  throw withAttempts(last!, attempts);
+  throw withAttempts(last!, made);
 }
 
 function withAttempts(err: TldrsError, attempts: number): TldrsError {

@@ -2,39 +2,24 @@
 // throttling and 5xx (bounded retries), a server that never answers or stalls mid-body
 // (timeouts), wrong or missing credentials (never shown), and local work that never waits on
 // the remote. No assertion on wall time: timeouts are checked by what they report.
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { inspect } from "node:util";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { isTldrsError, type TldrsError } from "../../src/errors.ts";
 import { openStoreWith } from "../../src/store.ts";
 import { tempDir } from "../helpers/tmp.ts";
 import { blobFileOf, bytesOf } from "../vhs/helpers.ts";
-import { BUCKET, openMachine, platformWithEnv, SECRET, startFaultProxy, startS3Server, TOKEN, unusedPort, type FaultProxy, type S3Server } from "./helpers.ts";
+import { BUCKET, openMachine, platformWithEnv, SECRET, startS3Server, tmpFiles, TOKEN, unusedPort, useServerAndProxy } from "./helpers.ts";
 
-let server: S3Server;
-let proxy: FaultProxy;
-
-beforeAll(async () => {
-  server = await startS3Server();
-  proxy = await startFaultProxy(server.endpoint);
-});
-
-afterAll(async () => {
-  await proxy?.close();
-  await server?.stop();
-});
+const t = useServerAndProxy();
 
 afterEach(() => {
-  proxy.faults = [];
-  proxy.always = "pass";
-  proxy.requests.length = 0;
+  t.proxy.faults = [];
+  t.proxy.always = "pass";
+  t.proxy.requests.length = 0;
 });
 
-function tmpFiles(root: string): string[] {
-  const dir = join(root, "tmp");
-  return existsSync(dir) ? readdirSync(dir) : [];
-}
 
 async function failure(run: Promise<unknown>): Promise<TldrsError> {
   const err = await run.then(
@@ -47,27 +32,27 @@ async function failure(run: Promise<unknown>): Promise<TldrsError> {
 
 describe("retries", () => {
   it("retries throttling (503 SlowDown) and succeeds within the bound", async () => {
-    const a = await openMachine(proxy.endpoint, { retries: 3 });
+    const a = await openMachine(t.proxy.endpoint, { retries: 3 });
     try {
       const ref = await a.vhs.put("throttled\n");
-      proxy.faults = ["503", "503"];
+      t.proxy.faults = ["503", "503"];
       expect((await a.remote!.push([ref])).pushed).toEqual([ref]);
-      expect(proxy.requests.slice(0, 3).map((r) => r.method)).toEqual(["HEAD", "HEAD", "HEAD"]);
+      expect(t.proxy.requests.slice(0, 3).map((r) => r.method)).toEqual(["HEAD", "HEAD", "HEAD"]);
     } finally {
       await a.close();
     }
   });
 
   it("gives up after retries + 1 attempts with one line naming the status and the count", async () => {
-    const a = await openMachine(proxy.endpoint, { retries: 2 });
+    const a = await openMachine(t.proxy.endpoint, { retries: 2 });
     try {
       const ref = await a.vhs.put("always throttled\n");
-      proxy.always = "503";
+      t.proxy.always = "503";
       const err = await failure(a.remote!.push([ref]));
       expect(err.code).toBe("EREMOTE");
       expect(err.message).toMatch(/answered HTTP 503 \(3 attempts\)$/); // a HEAD answer has no body, so no S3 code
       expect(err.message).not.toContain("\n");
-      expect(proxy.requests.length).toBe(3);
+      expect(t.proxy.requests.length).toBe(3);
     } finally {
       await a.close();
     }
@@ -76,25 +61,25 @@ describe("retries", () => {
 
 describe("timeouts", () => {
   it("a server that never answers fails with a timeout, retried the set number of times", async () => {
-    const a = await openMachine(proxy.endpoint, { retries: 1, timeoutMs: 300 });
+    const a = await openMachine(t.proxy.endpoint, { retries: 1, timeoutMs: 300 });
     try {
-      proxy.always = "hang";
+      t.proxy.always = "hang";
       const err = await failure(a.remote!.has("vhs://" + "ab".repeat(32)));
       expect(err.code).toBe("EREMOTE");
       expect(err.message).toMatch(/did not answer within 300 ms \(2 attempts\)$/);
-      expect(proxy.requests.length).toBe(2);
+      expect(t.proxy.requests.length).toBe(2);
     } finally {
       await a.close();
     }
   });
 
   it("a download that stalls midway fails, leaves no blob and no temp file", async () => {
-    const a = await openMachine(server.endpoint);
-    const b = await openMachine(proxy.endpoint, { retries: 1, timeoutMs: 300 });
+    const a = await openMachine(t.server.endpoint);
+    const b = await openMachine(t.proxy.endpoint, { retries: 1, timeoutMs: 300 });
     try {
       const ref = await a.vhs.put(bytesOf(200_000, 5));
       await a.remote!.push([ref]);
-      proxy.always = "stall-body";
+      t.proxy.always = "stall-body";
       const err = await failure(b.remote!.pull([ref]));
       expect(err.code).toBe("EREMOTE");
       expect(err.message).toMatch(/failed after 1024 bytes: no data for 300 ms/);
@@ -107,16 +92,16 @@ describe("timeouts", () => {
   });
 
   it("a download cut midway is started again, and succeeds when the next attempt passes", async () => {
-    const a = await openMachine(server.endpoint);
-    const b = await openMachine(proxy.endpoint, { retries: 2 });
+    const a = await openMachine(t.server.endpoint);
+    const b = await openMachine(t.proxy.endpoint, { retries: 2 });
     try {
       const bytes = bytesOf(200_000, 6);
       const ref = await a.vhs.put(bytes);
       await a.remote!.push([ref]);
-      proxy.faults = ["cut-body"];
+      t.proxy.faults = ["cut-body"];
       expect((await b.remote!.pull([ref])).pulled).toEqual([ref]);
       expect(Buffer.from(await b.vhs.get(ref)).equals(Buffer.from(bytes))).toBe(true);
-      expect(proxy.requests.map((r) => r.method)).toEqual(["GET", "GET"]);
+      expect(t.proxy.requests.map((r) => r.method)).toEqual(["GET", "GET"]);
       expect(tmpFiles(b.root)).toEqual([]);
     } finally {
       await a.close();
@@ -199,9 +184,9 @@ describe("an unreachable endpoint", () => {
   });
 
   it("local operations never touch the remote: put, get, has and info of local blobs, ls, stats, gc, verify", async () => {
-    const a = await openMachine(proxy.endpoint, { retries: 0, timeoutMs: 200 });
+    const a = await openMachine(t.proxy.endpoint, { retries: 0, timeoutMs: 200 });
     try {
-      proxy.always = "hang";
+      t.proxy.always = "hang";
       const ref = await a.vhs.put("purely local\n");
       expect(await a.vhs.getText(ref)).toBe("purely local\n");
       expect(await a.vhs.has(ref)).toBe(true);
@@ -210,7 +195,7 @@ describe("an unreachable endpoint", () => {
       expect((await a.vhs.stats()).count).toBe(1);
       await a.vhs.gc({ dryRun: true });
       await a.vhs.verify();
-      expect(proxy.requests).toEqual([]);
+      expect(t.proxy.requests).toEqual([]);
     } finally {
       await a.close();
     }
@@ -226,14 +211,14 @@ describe("credentials", () => {
 
   it("wrong credentials: EREMOTEAUTH in one line, not retried, and no credential in the error", async () => {
     const platform = platformWithEnv({ AWS_ACCESS_KEY_ID: "S3RVER-WRONG-ID", AWS_SECRET_ACCESS_KEY: SECRET, AWS_SESSION_TOKEN: TOKEN });
-    const store = await openStoreWith(platform, { root: join(tempDir(), ".tldrs"), remote: { url: `s3://${BUCKET}/ci`, endpoint: proxy.endpoint, retries: 3 } });
+    const store = await openStoreWith(platform, { root: join(tempDir(), ".tldrs"), remote: { url: `s3://${BUCKET}/ci`, endpoint: t.proxy.endpoint, retries: 3 } });
     try {
       const err = await failure(store.remote!.pull(["vhs://" + "ef".repeat(32)]));
       expect(err.code).toBe("EREMOTEAUTH");
       expect(err.message).toMatch(/refused the credentials \(HTTP 403 InvalidAccessKeyId\); check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN/);
-      expect(proxy.requests.length).toBe(1);
+      expect(t.proxy.requests.length).toBe(1);
       // The token was sent (signed), so the service saw it; no error text may carry it.
-      expect(proxy.requests[0]!.headers["x-amz-security-token"]).toBe(TOKEN);
+      expect(t.proxy.requests[0]!.headers["x-amz-security-token"]).toBe(TOKEN);
       assertNoSecrets(err.message);
       assertNoSecrets(String(err.stack));
       assertNoSecrets(JSON.stringify(err));
@@ -245,7 +230,7 @@ describe("credentials", () => {
   });
 
   it("no credentials: EREMOTEAUTH on first use, while local work goes on", async () => {
-    const store = await openStoreWith(platformWithEnv({ TLDRS_REMOTE: `s3://${BUCKET}/ci`, AWS_ENDPOINT_URL: proxy.endpoint }), { root: join(tempDir(), ".tldrs") });
+    const store = await openStoreWith(platformWithEnv({ TLDRS_REMOTE: `s3://${BUCKET}/ci`, AWS_ENDPOINT_URL: t.proxy.endpoint }), { root: join(tempDir(), ".tldrs") });
     try {
       const ref = await store.vhs.put("local without credentials\n");
       expect(await store.vhs.getText(ref)).toBe("local without credentials\n");
@@ -253,7 +238,7 @@ describe("credentials", () => {
       expect(err.code).toBe("EREMOTEAUTH");
       expect(err.message).toBe('Cannot use remote "s3://team/ci": no credentials; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (on Deno, also allow reading them: --allow-env)');
       await expect(store.vhs.get("vhs://" + "cd".repeat(32))).rejects.toMatchObject({ code: "EREMOTEAUTH" });
-      expect(proxy.requests).toEqual([]);
+      expect(t.proxy.requests).toEqual([]);
     } finally {
       await store.close();
     }

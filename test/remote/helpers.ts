@@ -4,13 +4,19 @@
  * demand), stores configured for a remote, and a free port nobody listens on.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync } from "node:fs";
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll } from "vitest";
 import { createNodePlatform } from "../../src/platform/node.ts";
 import type { Platform } from "../../src/platform/port.ts";
-import type { RemoteOptions } from "../../src/remote/config.ts";
+import { resolveRemote, type RemoteOptions } from "../../src/remote/config.ts";
+import { objectKey } from "../../src/remote/location.ts";
+import { putObject } from "../../src/remote/objects.ts";
+import { createSigner } from "../../src/remote/sign.ts";
 import { openStoreWith, type Store } from "../../src/store.ts";
 import { tempDir, tempDirForFile } from "../helpers/tmp.ts";
 
@@ -156,4 +162,32 @@ export function platformWithEnv(env: Record<string, string | undefined>): Platfo
 export async function openMachine(endpoint: string, remote: Partial<RemoteOptions> = {}, root = join(tempDir("tldrs-machine-"), ".tldrs")): Promise<Store> {
   const platform = platformWithEnv({ AWS_ACCESS_KEY_ID: ACCESS_KEY, AWS_SECRET_ACCESS_KEY: SECRET });
   return openStoreWith(platform, { root, remote: { url: `s3://${BUCKET}/ci`, endpoint, retryBaseMs: 5, ...remote } });
+}
+
+/** A server and a fault proxy in front of it for the whole test file (started in beforeAll). */
+export function useServerAndProxy(): { server: S3Server; proxy: FaultProxy } {
+  const parts = {} as { server: S3Server; proxy: FaultProxy };
+  beforeAll(async () => {
+    parts.server = await startS3Server();
+    parts.proxy = await startFaultProxy(parts.server.endpoint);
+  });
+  afterAll(async () => {
+    await parts.proxy?.close();
+    await parts.server?.stop();
+  });
+  return parts;
+}
+
+/** What is left in a store's tmp/ folder. */
+export function tmpFiles(root: string): string[] {
+  const dir = join(root, "tmp");
+  return existsSync(dir) ? readdirSync(dir) : [];
+}
+
+/** Writes `body` under the object key of `hash`, bypassing every check: what a tampered bucket holds. */
+export async function plantObject(endpoint: string, prefix: string, hash: string, body: Uint8Array): Promise<void> {
+  const platform = platformWithEnv({});
+  const config = resolveRemote(platform, { url: `s3://${BUCKET}/${prefix}`, endpoint });
+  const remote = { platform, config, sign: createSigner({ accessKeyId: ACCESS_KEY, secretAccessKey: SECRET }) };
+  await putObject(remote, objectKey(prefix, hash), body, createHash("sha256").update(body).digest("hex"), "plant");
 }

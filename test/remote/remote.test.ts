@@ -2,51 +2,26 @@
 // pull, read-through, already-present skips, a tampered object, two machines sharing one
 // bucket, multipart uploads, and what the requests carry.
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { isTldrsError } from "../../src/errors.ts";
-import { putObject } from "../../src/remote/objects.ts";
-import { resolveRemote } from "../../src/remote/config.ts";
-import { createSigner } from "../../src/remote/sign.ts";
 import { tempDir } from "../helpers/tmp.ts";
 import { blobFileOf, bytesOf } from "../vhs/helpers.ts";
-import { ACCESS_KEY, BUCKET, openMachine, platformWithEnv, SECRET, startFaultProxy, startS3Server, type FaultProxy, type S3Server } from "./helpers.ts";
+import { BUCKET, openMachine, plantObject, platformWithEnv, tmpFiles, useServerAndProxy } from "./helpers.ts";
 
-let server: S3Server;
-let proxy: FaultProxy;
-
-beforeAll(async () => {
-  server = await startS3Server();
-  proxy = await startFaultProxy(server.endpoint);
-});
-
-afterAll(async () => {
-  await proxy?.close();
-  await server?.stop();
-});
+const t = useServerAndProxy();
 
 function sha256(bytes: Uint8Array | string): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
 
-/** Writes `body` under the object key of `hash`, bypassing every check: what a tampered bucket holds. */
-async function plantObject(hash: string, body: Uint8Array): Promise<void> {
-  const platform = platformWithEnv({});
-  const config = resolveRemote(platform, { url: `s3://${BUCKET}/ci`, endpoint: server.endpoint });
-  const remote = { platform, config, sign: createSigner({ accessKeyId: ACCESS_KEY, secretAccessKey: SECRET }) };
-  await putObject(remote, `ci/blobs/${hash.slice(0, 2)}/${hash.slice(2, 4)}/${hash}`, body, sha256(body), "plant");
-}
 
-function tmpFiles(root: string): string[] {
-  const dir = join(root, "tmp");
-  return existsSync(dir) ? readdirSync(dir) : [];
-}
 
 describe("two machines sharing one bucket", () => {
   it("pushes on one and pulls on the other, byte for byte, small and compressed blobs", async () => {
-    const a = await openMachine(server.endpoint);
-    const b = await openMachine(server.endpoint);
+    const a = await openMachine(t.server.endpoint);
+    const b = await openMachine(t.server.endpoint);
     try {
       const small = await a.vhs.put("a small test log\n");
       const big = await a.vhs.put(bytesOf(300_000, 7)); // zlib locally; raw on the remote
@@ -66,12 +41,12 @@ describe("two machines sharing one bucket", () => {
   });
 
   it("keys mirror the local layout under the prefix, and the object is the raw bytes", async () => {
-    const a = await openMachine(server.endpoint);
+    const a = await openMachine(t.server.endpoint);
     try {
       const ref = await a.vhs.put(bytesOf(100_000, 3));
       await a.remote!.push([ref]);
       const hash = ref.slice("vhs://".length);
-      const res = await fetch(`${server.endpoint}/${BUCKET}/ci/blobs/${hash.slice(0, 2)}/${hash.slice(2, 4)}/${hash}`);
+      const res = await fetch(`${t.server.endpoint}/${BUCKET}/ci/blobs/${hash.slice(0, 2)}/${hash.slice(2, 4)}/${hash}`);
       expect(res.status).toBe(200);
       expect(sha256(new Uint8Array(await res.arrayBuffer()))).toBe(hash);
     } finally {
@@ -80,23 +55,23 @@ describe("two machines sharing one bucket", () => {
   });
 
   it("skips what is already there: a second push sends nothing, a pull of a local blob fetches nothing", async () => {
-    const a = await openMachine(proxy.endpoint);
+    const a = await openMachine(t.proxy.endpoint);
     try {
       const ref = await a.vhs.put("pushed twice\n");
       await a.remote!.push([ref]);
-      proxy.requests.length = 0;
+      t.proxy.requests.length = 0;
       expect(await a.remote!.push([ref, ref])).toEqual({ pushed: [], present: [ref], missing: [], bytes: 0 });
-      expect(proxy.requests.map((r) => r.method)).toEqual(["HEAD"]);
-      proxy.requests.length = 0;
+      expect(t.proxy.requests.map((r) => r.method)).toEqual(["HEAD"]);
+      t.proxy.requests.length = 0;
       expect(await a.remote!.pull([ref])).toEqual({ pulled: [], present: [ref], bytes: 0 });
-      expect(proxy.requests).toEqual([]);
+      expect(t.proxy.requests).toEqual([]);
     } finally {
       await a.close();
     }
   });
 
   it("push --all sends every local blob and reports rows whose file is gone", async () => {
-    const a = await openMachine(server.endpoint, {}, join(tempDir(), ".tldrs"));
+    const a = await openMachine(t.server.endpoint, {}, join(tempDir(), ".tldrs"));
     try {
       const refs = [await a.vhs.put("all 1\n"), await a.vhs.put("all 2\n"), await a.vhs.put("all 3\n")];
       const { rmSync } = await import("node:fs");
@@ -112,7 +87,7 @@ describe("two machines sharing one bucket", () => {
 
 describe("read-through", () => {
   it("get, getText, getStream and getToFile fetch a blob missing here, store it once verified, then serve it locally", async () => {
-    const a = await openMachine(server.endpoint);
+    const a = await openMachine(t.server.endpoint);
     const refs: string[] = [];
     try {
       for (let i = 0; i < 4; i++) refs.push(await a.vhs.put(`read-through ${i}\n`.repeat(10 + i)));
@@ -120,7 +95,7 @@ describe("read-through", () => {
     } finally {
       await a.close();
     }
-    const b = await openMachine(server.endpoint);
+    const b = await openMachine(t.server.endpoint);
     try {
       expect(await b.vhs.getText(refs[0]!)).toBe("read-through 0\n".repeat(10));
       expect(new TextDecoder().decode(await b.vhs.get(refs[1]!))).toBe("read-through 1\n".repeat(11));
@@ -138,8 +113,8 @@ describe("read-through", () => {
   });
 
   it("has asks the remote (one HEAD, nothing downloaded); a ref on neither side is not found", async () => {
-    const a = await openMachine(server.endpoint);
-    const b = await openMachine(server.endpoint);
+    const a = await openMachine(t.server.endpoint);
+    const b = await openMachine(t.server.endpoint);
     try {
       const ref = await a.vhs.put("has on the remote\n");
       await a.remote!.push([ref]);
@@ -176,8 +151,8 @@ describe("integrity end to end", () => {
     const good = new TextEncoder().encode("the real content\n");
     const hash = sha256(good);
     const ref = "vhs://" + hash;
-    await plantObject(hash, new TextEncoder().encode("tampered content\n"));
-    const b = await openMachine(server.endpoint);
+    await plantObject(t.server.endpoint, "ci", hash, new TextEncoder().encode("tampered content\n"));
+    const b = await openMachine(t.server.endpoint);
     try {
       const err = await b.remote!.pull([ref]).catch((e: unknown) => e);
       expect(isTldrsError(err, "EINTEGRITY")).toBe(true);
@@ -194,11 +169,11 @@ describe("integrity end to end", () => {
   });
 
   it("a push replaces a remote object of the wrong length under the blob's name", async () => {
-    const a = await openMachine(server.endpoint);
-    const b = await openMachine(server.endpoint);
+    const a = await openMachine(t.server.endpoint);
+    const b = await openMachine(t.server.endpoint);
     try {
       const ref = await a.vhs.put("repaired by a push\n");
-      await plantObject(ref.slice(6), new TextEncoder().encode("short"));
+      await plantObject(t.server.endpoint, "ci", ref.slice(6), new TextEncoder().encode("short"));
       expect((await a.remote!.push([ref])).pushed).toEqual([ref]);
       expect(await b.vhs.getText(ref)).toBe("repaired by a push\n");
     } finally {
@@ -208,13 +183,13 @@ describe("integrity end to end", () => {
   });
 
   it("uploads carry the content sha256 (signed) and the x-amz-checksum-sha256 header", async () => {
-    const a = await openMachine(proxy.endpoint);
+    const a = await openMachine(t.proxy.endpoint);
     try {
       const bytes = new TextEncoder().encode("checksummed upload\n");
       const ref = await a.vhs.put(bytes);
-      proxy.requests.length = 0;
+      t.proxy.requests.length = 0;
       await a.remote!.push([ref]);
-      const put = proxy.requests.find((r) => r.method === "PUT")!;
+      const put = t.proxy.requests.find((r) => r.method === "PUT")!;
       expect(put.headers["x-amz-content-sha256"]).toBe(sha256(bytes));
       expect(put.headers["x-amz-checksum-sha256"]).toBe(createHash("sha256").update(bytes).digest("base64"));
       expect(String(put.headers["authorization"])).toMatch(/SignedHeaders=[^,]*x-amz-checksum-sha256[^,]*x-amz-content-sha256/);
@@ -224,14 +199,14 @@ describe("integrity end to end", () => {
   });
 
   it("a local blob that fails its check is never uploaded", async () => {
-    const a = await openMachine(proxy.endpoint);
+    const a = await openMachine(t.proxy.endpoint);
     try {
       const ref = await a.vhs.put("will be damaged\n", { compress: false });
       const { writeFileSync } = await import("node:fs");
       writeFileSync(blobFileOf(a, ref), "will be DAMAGED\n");
-      proxy.requests.length = 0;
+      t.proxy.requests.length = 0;
       await expect(a.remote!.push([ref])).rejects.toMatchObject({ code: "EINTEGRITY" });
-      expect(proxy.requests.map((r) => r.method)).toEqual(["HEAD"]);
+      expect(t.proxy.requests.map((r) => r.method)).toEqual(["HEAD"]);
     } finally {
       await a.close();
     }
@@ -241,19 +216,19 @@ describe("integrity end to end", () => {
 describe("multipart", () => {
   const SIZE = 11 * 1024 * 1024 + 123; // three parts of 5 MiB
   it("uploads a blob larger than one part in parts with per-part checksums, and it pulls back whole", async () => {
-    const a = await openMachine(proxy.endpoint, { partBytes: 5 * 1024 * 1024 });
-    const b = await openMachine(server.endpoint);
+    const a = await openMachine(t.proxy.endpoint, { partBytes: 5 * 1024 * 1024 });
+    const b = await openMachine(t.server.endpoint);
     try {
       const bytes = bytesOf(SIZE, 11);
       const ref = await a.vhs.put(bytes);
-      proxy.requests.length = 0;
+      t.proxy.requests.length = 0;
       const report = await a.remote!.push([ref]);
       expect(report.bytes).toBe(SIZE);
-      const parts = proxy.requests.filter((r) => r.method === "PUT");
+      const parts = t.proxy.requests.filter((r) => r.method === "PUT");
       expect(parts.map((r) => new URL(r.url, "http://x").searchParams.get("partNumber"))).toEqual(["1", "2", "3"]);
       expect(parts.map((r) => r.bodyBytes)).toEqual([5 << 20, 5 << 20, SIZE - (10 << 20)]);
       for (const p of parts) expect(p.headers["x-amz-checksum-sha256"]).toMatch(/^[A-Za-z0-9+/]{43}=$/);
-      expect(proxy.requests.filter((r) => r.method === "POST").length).toBe(2); // create, complete
+      expect(t.proxy.requests.filter((r) => r.method === "POST").length).toBe(2); // create, complete
       await b.remote!.pull([ref]);
       expect(Buffer.from(await b.vhs.get(ref)).equals(Buffer.from(bytes))).toBe(true);
     } finally {

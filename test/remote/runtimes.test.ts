@@ -4,12 +4,9 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resolveRemote } from "../../src/remote/config.ts";
-import { putObject } from "../../src/remote/objects.ts";
-import { createSigner } from "../../src/remote/sign.ts";
 import { tempDir } from "../helpers/tmp.ts";
 import { childEnv, DENO_PERMISSIONS, describeRun, RUNTIMES, runOn, type RuntimeName } from "../runtimes/helpers.ts";
-import { platformWithEnv, startS3Server, type S3Server } from "./helpers.ts";
+import { plantObject, startS3Server, type S3Server } from "./helpers.ts";
 
 const CLIENT = new URL("./children/remote_client.mjs", import.meta.url).pathname;
 let server: S3Server;
@@ -44,10 +41,7 @@ describe("the remote client on node, deno and bun", () => {
   it("each pushes, reads what another pushed, and refuses a tampered object", async () => {
     const good = `the real blob ${Date.now()}\n`;
     const hash = createHash("sha256").update(good).digest("hex");
-    const platform = platformWithEnv({});
-    const config = resolveRemote(platform, { url: "s3://team/runtimes", endpoint: server.endpoint });
-    const evil = new TextEncoder().encode("tampered\n");
-    await putObject({ platform, config, sign: createSigner({ accessKeyId: "S3RVER", secretAccessKey: "S3RVER" }) }, `runtimes/blobs/${hash.slice(0, 2)}/${hash.slice(2, 4)}/${hash}`, evil, createHash("sha256").update(evil).digest("hex"), "plant");
+    await plantObject(server.endpoint, "runtimes", hash, new TextEncoder().encode("tampered\n"));
 
     const first: Partial<Record<RuntimeName, ClientResult>> = {};
     for (const runtime of RUNTIMES) first[runtime] = await runClient(runtime, join(tempDir(), ".tldrs"), []);

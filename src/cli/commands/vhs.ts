@@ -129,7 +129,7 @@ const cat = defineCommand({
 const has = defineCommand({
   command: "has <ref>",
   name: "vhs has",
-  describe: "Exit 0 if the blob is stored, 1 if not; prints nothing",
+  describe: "Exit 0 if the blob is stored (here, or on the remote if one is set), 1 if not; prints nothing",
   examples: [["tldrs vhs has vhs://3a7b...e1 && echo stored", "test for a blob in a script"]],
   options: (y) => y.positional("ref", { type: "string", describe: "vhs://<sha256> or the bare hash" }),
   async run(ctx) {
