@@ -15,7 +15,10 @@ export type ErrorCode =
   | "EFOREIGNWAL" // a native SQLite connection owns the file (-wal / -journal)
   | "ETOOLARGE" // the database image does not fit the WASM engine
   | "EENGINE" // the sql.js engine is missing, altered or too old
-  | "EIO"; // a file-system call failed; `cause` holds the original error
+  | "EIO" // a file-system call failed; `cause` holds the original error
+  | "EREMOTECONFIG" // TLDRS_REMOTE, --remote, the remote option or an AWS_* variable is malformed
+  | "EREMOTEAUTH" // the remote has no credentials, or refused them
+  | "EREMOTE"; // the remote is unreachable, timed out, or answered an error after retries
 
 export class TldrsError extends Error {
   override name = "TldrsError";

@@ -12,7 +12,11 @@ export type { LockOptions } from "./engine/lock.ts";
 export { SCHEMA_VERSION } from "./engine/schema.ts";
 export { isoTimestamp, parseTimestamp } from "./engine/timestamp.ts";
 export { VhsStore } from "./vhs/vhs_store.ts";
-export type { PutOptions, BlobInfo, ListOptions, VhsStats } from "./vhs/vhs_store.ts";
+export type { PutOptions, BlobInfo, ListOptions, VhsStats, ReadThrough } from "./vhs/vhs_store.ts";
+// The shared blob tier on S3-compatible object storage (issue 19).
+export { VhsRemote } from "./remote/remote.ts";
+export type { PushOptions, PullOptions, PushReport, PullReport } from "./remote/remote.ts";
+export type { RemoteOptions, RemoteCredentials } from "./remote/config.ts";
 export type { PutData } from "./vhs/source.ts";
 export type { GcOptions, GcReport, GcVictim } from "./vhs/gc.ts";
 export type { VerifyOptions, VerifyReport } from "./vhs/verify.ts";

@@ -10,6 +10,8 @@ import { joinPath } from "./platform/path.ts";
 import type { Platform } from "./platform/port.ts";
 import { StateStore } from "./state/state_store.ts";
 import { VhsStore } from "./vhs/vhs_store.ts";
+import type { RemoteOptions } from "./remote/config.ts";
+import { openRemote, type VhsRemote } from "./remote/remote.ts";
 
 export interface OpenStoreOptions {
   /** Project folder: the store is `<project>/.tldrs`. */
@@ -20,6 +22,11 @@ export interface OpenStoreOptions {
   lock?: Partial<LockOptions>;
   /** Refuse database files larger than this many bytes. */
   maxImageBytes?: number;
+  /**
+   * The shared blob tier: `s3://bucket/prefix` or RemoteOptions; unset: env TLDRS_REMOTE;
+   * false: none, whatever the environment says.
+   */
+  remote?: string | RemoteOptions | false;
 }
 
 export interface Store {
@@ -31,6 +38,8 @@ export interface Store {
   readonly blobRoot: string;
   readonly vhs: VhsStore;
   readonly state: StateStore;
+  /** The remote (push, pull, has), or null if none is configured. */
+  readonly remote: VhsRemote | null;
   /** The engine underneath (for tools such as doctor). */
   readonly db: StateDb;
   close(): Promise<void>;
@@ -49,12 +58,20 @@ export async function openStoreWith(platform: Platform, options: OpenStoreOption
   });
   const paths = { root, dbPath, blobRoot };
   let closed = false;
-  const vhs = new VhsStore(platform, db, paths);
+  let opened;
+  try {
+    opened = openRemote(platform, options.remote, (readThrough) => new VhsStore(platform, db, paths, readThrough));
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  const { vhs, remote } = opened;
   const state = new StateStore(platform, db, paths, vhs);
   return {
     ...paths,
     vhs,
     state,
+    remote,
     db,
     async close() {
       // Idempotent: a second close (a finally after an explicit close) is not an error.

@@ -57,6 +57,7 @@ export async function main(rawArgv: string[], io: CliIo = processIo()): Promise<
     .scriptName("tldrs")
     .usage("tldrs <command> [options]\n\nRepo-local memory for coding agents: a blob store (vhs) and session state.")
     .option("project", { type: "string", describe: "Project folder whose .tldrs/ store to use (default: the current folder; env TLDRS_VHS_HOME names the store folder itself)", global: true })
+    .option("remote", { type: "string", describe: "Shared blob tier s3://<bucket>/<prefix> (default: env TLDRS_REMOTE; credentials, region and endpoint from the AWS_* environment)", global: true })
     .version(packageVersion())
     .help()
     .alias("h", "help")
@@ -130,7 +131,7 @@ function makeContext(io: CliIo, args: Args): CommandContext & { closeStore(): Pr
       store ??= (async () => {
         // Loaded here, not at the top: --help and --version must not pay for the engine.
         const { openCliStore } = await import("./open_store.ts");
-        return openCliStore(io, projectDir());
+        return openCliStore(io, projectDir(), args["remote"]);
       })();
       return store;
     },

@@ -16,7 +16,7 @@ export interface Progress {
 const DELAY_MS = 1000;
 const REDRAW_MS = 200;
 
-function formatBytes(n: number): string {
+export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   const units = ["KiB", "MiB", "GiB", "TiB"];
   let v = n;

@@ -40,6 +40,17 @@ export interface PutOptions {
   compress?: boolean;
   /** Default 65536. Compress at or above this many bytes (unless `compress` says otherwise). */
   compressMinBytes?: number;
+  /** A ref the content must hash to: otherwise the put fails with EINTEGRITY and stores nothing. */
+  expect?: string;
+}
+
+/**
+ * Where a read goes when a blob is not stored here (the remote, src/remote/): `fetch` stores
+ * the blob in this store once it verifies, or throws (ENOTFOUND if the remote lacks it too).
+ */
+export interface ReadThrough {
+  fetch(hash: string): Promise<void>;
+  has(hash: string): Promise<boolean>;
 }
 
 /** What the store knows of a blob: its row in `objects`. */
@@ -56,7 +67,7 @@ export interface VhsStats {
   totalStoredBytes: number;
 }
 
-const PUT_OPTIONS = ["compress", "compressMinBytes"] as const;
+const PUT_OPTIONS = ["compress", "compressMinBytes", "expect"] as const;
 
 export class VhsStore {
   private readonly ctx: VhsContext;
@@ -66,6 +77,8 @@ export class VhsStore {
     readonly platform: Platform,
     readonly db: StateDb,
     readonly paths: StorePaths,
+    /** Set when a remote is configured: get, getText, getStream, getToFile and has fall through to it. */
+    private readonly readThrough?: ReadThrough,
   ) {
     this.ctx = {
       platform,
@@ -111,7 +124,7 @@ export class VhsStore {
     this.#assertOpen();
     const hash = parseRef(ref);
     return guarded(`Cannot read blob "${formatRef(hash)}"`, async () => {
-      const read = await openForRead(this.ctx, hash, formatRef(hash));
+      const read = await this.#openForRead(hash);
       const out = new Uint8Array(read.size);
       let at = 0;
       for await (const chunk of checkedBytes(read)) {
@@ -137,7 +150,7 @@ export class VhsStore {
     this.#assertOpen();
     const hash = parseRef(ref);
     const what = `Cannot read blob "${formatRef(hash)}"`;
-    const bytes = await guarded(what, async () => checkedBytes(await openForRead(this.ctx, hash, formatRef(hash))));
+    const bytes = await guarded(what, async () => checkedBytes(await this.#openForRead(hash)));
     await this.#accessed(hash);
     return new ReadableStream<Uint8Array>(
       {
@@ -168,7 +181,7 @@ export class VhsStore {
     const hash = parseRef(ref);
     const dest = this.platform.resolve(requiredPath("path", path));
     await guarded(`Cannot write "${dest}"`, () => checkDestination(this.platform, this.paths.root, dest));
-    const read = await guarded(`Cannot read blob "${formatRef(hash)}"`, () => openForRead(this.ctx, hash, formatRef(hash)));
+    const read = await guarded(`Cannot read blob "${formatRef(hash)}"`, () => this.#openForRead(hash));
     const bytes = checkedBytes(read);
     let temp;
     try {
@@ -200,9 +213,20 @@ export class VhsStore {
   async has(ref: string): Promise<boolean> {
     this.#assertOpen();
     const hash = parseRef(ref);
-    if (!(await this.#fileExists(hash))) return false;
+    if (!(await this.#fileExists(hash))) return this.readThrough ? this.readThrough.has(hash) : false;
     await this.#accessed(hash);
     return true;
+  }
+
+  /** Opens a blob here; one missing here is fetched through `readThrough` first, if set. */
+  async #openForRead(hash: string) {
+    try {
+      return await openForRead(this.ctx, hash, formatRef(hash));
+    } catch (err) {
+      if (!this.readThrough || !isTldrsError(err, "ENOTFOUND")) throw err;
+    }
+    await this.readThrough.fetch(hash);
+    return openForRead(this.ctx, hash, formatRef(hash));
   }
 
   /** What the store knows of `ref`, or null if its file is not there. Records an access. */
@@ -319,10 +343,17 @@ export class VhsStore {
     this.closed = true;
   }
 
-  async #putSource(source: ByteSource, plan: { compress: boolean | undefined; minBytes: number }): Promise<string> {
+  async #putSource(source: ByteSource, plan: PutPlan): Promise<string> {
     const { platform, layout, dirs } = this.ctx;
     await dirs.ensure(layout.tmpDir);
     const staged = await stageBlob(platform, layout.tmpDir, source, plan);
+    if (plan.expect !== undefined && staged.hash !== plan.expect) {
+      await removeQuietly(platform, staged.tempPath);
+      throw new TldrsError("EINTEGRITY", `Cannot store blob "${formatRef(plan.expect)}": the content hashes to "${formatRef(staged.hash)}"; nothing was stored`, {
+        ref: formatRef(plan.expect),
+        data: { expected: plan.expect, actual: staged.hash, size: staged.size },
+      });
+    }
     await commitStaged(this.ctx, staged);
     return formatRef(staged.hash);
   }
@@ -395,10 +426,12 @@ async function* readErrorsAsIo(chunks: AsyncIterable<Uint8Array>, path: string):
   }
 }
 
-function putPlan(options: PutOptions | undefined): { compress: boolean | undefined; minBytes: number } {
+type PutPlan = { compress: boolean | undefined; minBytes: number; expect?: string };
+
+function putPlan(options: PutOptions | undefined): PutPlan {
   const opts = readOptions("options", options, PUT_OPTIONS);
   const compress = optionalBoolean("options.compress", opts["compress"]);
   const minBytes = optionalNonNegative("options.compressMinBytes", opts["compressMinBytes"], { integer: true, allowInfinity: true }) ?? DEFAULT_COMPRESS_MIN_BYTES;
-  return { compress, minBytes };
+  return { compress, minBytes, ...(opts["expect"] !== undefined ? { expect: parseRef(opts["expect"] as string) } : {}) };
 }
 

@@ -630,9 +630,64 @@ const STREAM_CASES: Case[] = [
   },
 ];
 
+/**
+ * The remote (issue 19): hostile --remote, TLDRS_REMOTE and AWS_* values, all refused before
+ * any request is made (the endpoint below listens nowhere: a request would fail otherwise).
+ * Every credential-looking value must stay out of the output.
+ */
+const NOWHERE = "http://127.0.0.1:9";
+const REMOTE_ENV = { TLDRS_REMOTE: "s3://team/ci", AWS_ACCESS_KEY_ID: "AKIDCORPUS", AWS_SECRET_ACCESS_KEY: "corpus-secret-value", AWS_ENDPOINT_URL: NOWHERE };
+const noSecret = (_c: Ctx, r: RunResult | null) => expect(`${r!.stdout}${r!.stderr}`).not.toMatch(/corpus-secret-value|AKIDCORPUS|hunter2/);
+const REMOTE_FLAG_CASES: Case[] = [
+  ["a bucket of dots", "s3://../etc", /Invalid remote bucket/],
+  ["a parent segment in the prefix", "s3://team/../../etc", /'\.\.' segment/],
+  ["another scheme", "http://evil.example/x", /not of the form s3:\/\//],
+  ["percent-encoding in the prefix", "s3://team/a%2f..%2fb", /may only hold/],
+  ["a newline in the prefix", "s3://team/ci\nx", /control character/],
+  ["an uppercase bucket", "s3://Team/ci", /Invalid remote bucket/],
+  ["a bucket shaped like an IP address", "s3://192.168.1.1/ci", /IP address/],
+  ["a two-letter bucket", "s3://ab/ci", /Invalid remote bucket/],
+  ["an empty value", "", /--remote needs an s3:/],
+].map(([name, value, message]) => ({ name: `remote: --remote with ${name as string}`, cli: ["vhs", "push", KEEP_REF, "--remote", value as string], codes: [2], message: message as RegExp }));
+const REMOTE_ENV_CASES: Case[] = [
+  { name: "remote: TLDRS_REMOTE with a parent segment", env: () => ({ ...REMOTE_ENV, TLDRS_REMOTE: "s3://team/../x" }), cli: ["vhs", "push", KEEP_REF], message: /segment.*\(from env TLDRS_REMOTE\)/ },
+  { name: "remote: AWS_ENDPOINT_URL with another scheme", env: () => ({ ...REMOTE_ENV, AWS_ENDPOINT_URL: "ftp://127.0.0.1/" }), cli: ["vhs", "pull", H], message: /must start with http/ },
+  { name: "remote: AWS_ENDPOINT_URL with a password in it", env: () => ({ ...REMOTE_ENV, AWS_ENDPOINT_URL: "http://user:hunter2@127.0.0.1:9" }), cli: ["vhs", "pull", H], message: /user name or password/, after: noSecret },
+  { name: "remote: AWS_ENDPOINT_URL with a query", env: () => ({ ...REMOTE_ENV, AWS_ENDPOINT_URL: `${NOWHERE}/?x=1` }), cli: ["vhs", "push", KEEP_REF], message: /query or fragment/ },
+  { name: "remote: AWS_REGION with a shell command", env: () => ({ ...REMOTE_ENV, AWS_REGION: "us-east-1; rm -rf /" }), cli: ["vhs", "push", KEEP_REF], message: /not a region name/ },
+  { name: "remote: AWS_ACCESS_KEY_ID with a newline", env: () => ({ ...REMOTE_ENV, AWS_ACCESS_KEY_ID: "AKIDCORPUS\nX-Injected: 1" }), cli: ["vhs", "push", KEEP_REF], message: /access key id has a character/, after: noSecret },
+  { name: "remote: a malformed TLDRS_REMOTE leaves local reads working", env: () => ({ ...REMOTE_ENV, TLDRS_REMOTE: "s3://../x" }), cli: ["vhs", "cat", KEEP_REF], codes: [0] },
+  { name: "remote: push without a remote configured", cli: ["vhs", "push", KEEP_REF], codes: [2], message: /no remote configured/ },
+  { name: "remote: push with REFS and --all", env: () => REMOTE_ENV, cli: ["vhs", "push", KEEP_REF, "--all"], codes: [2], message: /not both/ },
+  { name: "remote: push with nothing to push", env: () => REMOTE_ENV, cli: ["vhs", "push"], codes: [2], message: /missing REFS/ },
+  { name: "remote: pull of a parent path", env: () => REMOTE_ENV, cli: ["vhs", "pull", "../../etc/passwd"], message: /Invalid ref/, after: noSecret },
+];
+const LIB_REMOTE_CALLS: Array<[string, NonNullable<Case["lib"]>, RegExp]> = [
+  ["a remote option with a bucket of dots", (_s, c) => openStoreWith(platform, { project: c.project, remote: "s3://../x" }), /Invalid remote bucket/],
+  ["a remote partBytes below the S3 minimum", (_s, c) => openStoreWith(platform, { project: c.project, remote: { url: "s3://team/ci", partBytes: 1024 } }), /Invalid argument "options.remote.partBytes"/],
+  ["a misspelled remote option", (_s, c) => openStoreWith(platform, { project: c.project, remote: any({ url: "s3://team/ci", endpiont: NOWHERE }) }), /Invalid argument "options.remote.endpiont"/],
+  ["a remote option of the wrong type", (_s, c) => openStoreWith(platform, { project: c.project, remote: any(42) }), /Invalid argument "options.remote"/],
+  ["remote.push of a parent path", (_s, c) => withRemote(c, (s) => s.remote!.push(["../../etc/passwd"])), /Invalid ref/],
+  ["remote.push of a string instead of an array", (_s, c) => withRemote(c, (s) => s.remote!.push(any(KEEP_REF))), /Invalid argument "refs"/],
+  ["put with expect of a parent path", (s) => s.vhs.put("x", { expect: "../../etc/passwd" }), /Invalid ref/],
+  ["put with expect of another content", (s) => s.vhs.put("not what was expected", { expect: KEEP_REF }), /hashes to .*nothing was stored/],
+];
+const LIB_REMOTE_CASES: Case[] = LIB_REMOTE_CALLS.map(([name, lib, message]) => ({ name: `library: ${name}`, lib, message }));
+
+async function withRemote(c: Ctx, run: (s: Store) => Promise<unknown>): Promise<unknown> {
+  const s = await openStoreWith(platform, { project: c.project, remote: { url: "s3://team/ci", endpoint: NOWHERE, credentials: { accessKeyId: "AKIDCORPUS", secretAccessKey: "corpus-secret-value" } } });
+  try {
+    return await run(s);
+  } finally {
+    await s.close();
+  }
+}
+
+
 const CASES: Case[] = [
   ...REF_CASES, ...LIB_REF_CASES, ...LIB_ARG_CASES, ...LIB_HANDLED_CASES, ...NUMBER_CASES, ...OTHER_CLI_CASES, ...FILE_CASES, ...STREAM_CASES,
   ...SWITCH_CASES, ...MORE_NUMBER_CASES, ...OUT_CASES, ...PUT_INPUT_CASES, ...WHERE_CASES, ...FOLDER_CASES, ...SCHEMA_CASES, ...LOCK_CASES,
+  ...REMOTE_FLAG_CASES, ...REMOTE_ENV_CASES, ...LIB_REMOTE_CASES,
 ];
 
 async function runCli(c: Ctx, k: Case): Promise<RunResult> {

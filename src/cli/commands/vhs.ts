@@ -6,6 +6,7 @@ import { CliFailure, EXIT_FAILURE, EXIT_OK, UsageError } from "../errors.ts";
 import { formatJson, toPythonJson } from "../json.ts";
 import { startProgress, type Progress } from "../progress.ts";
 import { writeIntoDevice, writeVerified } from "../verified_output.ts";
+import { pull, push, requireRemote } from "./vhs_remote.ts";
 
 async function* counted(source: AsyncIterable<Uint8Array>, progress: Progress): AsyncIterable<Uint8Array> {
   for await (const chunk of source) {
@@ -22,12 +23,14 @@ const put = defineCommand({
     ["tldrs vhs put build.log", "store a file"],
     ["make 2>&1 | tldrs vhs put -", "store a command's output from stdin"],
     ["tldrs vhs put big.json --compress", "store it zlib-compressed"],
+    ["tldrs vhs put test.log --push", "store it and upload it to the remote"],
   ],
   options: (y) =>
     y
       .positional("file", { type: "string", describe: "File to store; - or nothing reads stdin" })
       .option("compress", { type: "boolean", describe: "Compress with zlib whatever the size" })
-      .option("compress-min-bytes", { type: "string", describe: "Compress blobs of at least this many bytes (default 65536)" }),
+      .option("compress-min-bytes", { type: "string", describe: "Compress blobs of at least this many bytes (default 65536)" })
+      .option("push", { type: "boolean", describe: "Also upload it to the remote (TLDRS_REMOTE or --remote); the ref is printed first" }),
   async run(ctx) {
     const compressMinBytes = intFlag(ctx.args, "compress-min-bytes", "vhs put");
     const file = ctx.args["file"] as string | undefined;
@@ -47,11 +50,14 @@ const put = defineCommand({
     }
     try {
       const store = await ctx.openStore();
+      const remote = ctx.args["push"] ? requireRemote(store, "vhs put") : undefined;
       const progress = startProgress(ctx.io, "storing", total);
       try {
         const ref = await store.vhs.put(counted(source, progress), opts);
         await progress.done();
         await ctx.io.stdout.write(ref + "\n");
+        // Stored here first: a failed upload leaves the blob and its printed ref intact.
+        if (remote) await remote.push([ref]);
       } finally {
         await progress.done();
       }
@@ -119,7 +125,7 @@ const cat = defineCommand({
 const has = defineCommand({
   command: "has <ref>",
   name: "vhs has",
-  describe: "Exit 0 if the blob is stored, 1 if not; prints nothing",
+  describe: "Exit 0 if the blob is stored (here, or on the remote if one is set), 1 if not; prints nothing",
   examples: [["tldrs vhs has vhs://3a7b...e1 && echo stored", "test for a blob in a script"]],
   options: (y) => y.positional("ref", { type: "string", describe: "vhs://<sha256> or the bare hash" }),
   async run(ctx) {
@@ -255,5 +261,5 @@ const verify = defineCommand({
 export const vhsGroup: CommandGroup = {
   command: "vhs",
   describe: "Content-addressed blob store: put once, pass vhs:// refs around",
-  subcommands: [put, get, cat, has, info, rm, ls, stats, gc, verify],
+  subcommands: [put, get, cat, has, info, rm, ls, stats, gc, verify, push, pull],
 };
