@@ -11,14 +11,14 @@
  * the connection and the next call are unaffected. Nothing but protocol messages reaches
  * stdout: logs go to `log` (stderr).
  */
-import { McpServer, type CallToolResult, type StandardSchemaWithJSON } from "@modelcontextprotocol/server";
+import { McpServer, type StandardSchemaWithJSON } from "@modelcontextprotocol/server";
 import { serveStdio, StdioServerTransport } from "@modelcontextprotocol/server/stdio";
-import { describeError } from "../cli/errors.ts";
 import { isoTimestamp } from "../engine/timestamp.ts";
 import type { Platform } from "../platform/port.ts";
 import type { Store } from "../store.ts";
+import { callTool } from "./call_tool.ts";
 import { SessionTallies } from "./session_tallies.ts";
-import type { ArgumentsSchema, ToolContext, ToolSpec } from "./tool.ts";
+import type { ArgumentsSchema, ToolContext } from "./tool.ts";
 import { TOOLS } from "./tools.ts";
 
 export interface McpServerOptions {
@@ -91,22 +91,6 @@ export function startMcpServer(options: McpServerOptions): RunningMcpServer {
         await store.close();
       })()),
   };
-}
-
-async function callTool(spec: ToolSpec, args: Record<string, unknown>, ctx: ToolContext, log: (line: string) => void): Promise<CallToolResult> {
-  try {
-    const out = await spec.run(args, ctx);
-    const texts = [out.text, ...(out.notes ?? [])];
-    return { content: texts.map((text) => ({ type: "text" as const, text })) };
-  } catch (err) {
-    const described = describeError(err);
-    let text = described.message;
-    if (described.kind === "bug") {
-      log(`tldrs: mcp: internal error (a bug) in ${spec.name}: ${(err as Error)?.stack ?? String(err)}`);
-      text = `internal error (a bug): ${described.message}; its stack is on the server's stderr: please report it`;
-    }
-    return { isError: true, content: [{ type: "text", text }] };
-  }
 }
 
 /**
