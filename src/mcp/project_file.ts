@@ -31,6 +31,7 @@ export async function openProjectFile(platform: Platform, project: string, path:
   if (path.split(/[\\/]/).includes("..")) throw refuse('".." is not allowed; name the file by its path inside the project');
   const root = platform.resolve(project);
   const full = platform.resolve(root, path);
+  if (full === root) throw refuse("it names the project folder itself; name a file");
   if (!full.startsWith(root.endsWith("/") ? root : `${root}/`)) throw refuse(`it is outside the project "${root}"`);
 
   const parts = full.slice(root.length).split("/").filter((p) => p !== "");
@@ -48,14 +49,13 @@ export async function openProjectFile(platform: Platform, project: string, path:
     if (st.kind === "symlink") throw refuse(`"${shownPart}" is a symbolic link; name the file it points to, inside the project`);
     if (i < parts.length - 1 && st.kind !== "dir") throw refuse("a part of the path is not a folder");
   }
-  if (!st) throw refuse("it names the project folder itself; name a file");
-  const refusedKind = KIND_REFUSED[st.kind];
+  const refusedKind = KIND_REFUSED[st!.kind];
   if (refusedKind) throw refuse(refusedKind);
 
   const file = await platform.openRead(full);
   try {
     const opened = await file.stat();
-    if (opened.kind !== "file" || opened.dev !== st.dev || opened.ino !== st.ino) throw refuse("it changed while it was being opened; try again");
+    if (opened.kind !== "file" || opened.dev !== st!.dev || opened.ino !== st!.ino) throw refuse("it changed while it was being opened; try again");
     return { file, size: opened.size, path: full };
   } catch (err) {
     await file.close().catch(() => undefined);
