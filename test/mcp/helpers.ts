@@ -18,12 +18,15 @@ export interface Launch {
   runtime?: RuntimeName;
   /** A Node executable other than the one running the tests. */
   node?: string;
+  /** Another tldrs binary (an installed package's) than this checkout's dist/cli/bin.js. */
+  bin?: string;
 }
 
 export function mcpCommand(project: string, launch: Launch = {}): [string, string[]] {
   const args = ["mcp", "--project", project];
-  if (launch.node) return [launch.node, [BIN, ...args]];
-  return commandFor(launch.runtime ?? "node", BIN, args, DENO_MCP);
+  const bin = launch.bin ?? BIN;
+  if (launch.node) return [launch.node, [bin, ...args]];
+  return commandFor(launch.runtime ?? "node", bin, args, DENO_MCP);
 }
 
 function plainEnv(): Record<string, string> {
