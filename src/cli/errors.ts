@@ -59,29 +59,47 @@ export interface Reported {
   text: string;
 }
 
+/**
+ * What a failure says, without the `tldrs: ` prefix, and whether it is the user's (usage),
+ * expected (failure) or a bug. The CLI prints it; the MCP server returns it as a tool error,
+ * so both say the same thing about the same failure.
+ */
+export interface DescribedError {
+  kind: "usage" | "failure" | "bug";
+  exitCode: number;
+  message: string;
+}
+
+export function describeError(err: unknown): DescribedError {
+  if (err instanceof UsageError) return { kind: "usage", exitCode: EXIT_USAGE, message: err.message };
+  if (err instanceof CliFailure) return { kind: "failure", exitCode: err.exitCode, message: err.message };
+  if (isTldrsError(err)) return { kind: "failure", exitCode: EXIT_FAILURE, message: inCliWords(err.message) };
+  if (isArgumentError(err)) return { kind: "usage", exitCode: EXIT_USAGE, message: err.message };
+  const code = errnoCode(err);
+  const path = (err as { path?: unknown } | null)?.path;
+  if (code && FS_REASONS[code] && typeof path === "string") {
+    return { kind: "failure", exitCode: EXIT_FAILURE, message: `cannot access "${path}": ${FS_REASONS[code]}` };
+  }
+  if (code && /^E[A-Z0-9]+$/.test(code) && err instanceof Error) {
+    // An operating-system failure (a reset pipe on stdin, EIO from a disk): not a bug.
+    return { kind: "failure", exitCode: EXIT_FAILURE, message: `${typeof path === "string" ? `cannot access "${path}": ` : ""}${err.message}` };
+  }
+  return { kind: "bug", exitCode: EXIT_FAILURE, message: err instanceof Error ? err.message : String(err) };
+}
+
 /** Turns any thrown value into the text for stderr and the exit code. */
 export function reportError(err: unknown, debug: boolean): Reported {
   const stack = debug && err instanceof Error && err.stack ? `\n${err.stack}` : "";
+  const described = describeError(err);
   if (err instanceof UsageError) {
     const help = err.command ? `tldrs ${err.command} --help` : "tldrs --help";
     return { exitCode: EXIT_USAGE, text: `tldrs: ${err.message}\nRun "${help}" for usage.${stack}\n` };
   }
-  if (err instanceof CliFailure) return { exitCode: err.exitCode, text: `tldrs: ${err.message}${stack}\n` };
-  if (isTldrsError(err)) return { exitCode: EXIT_FAILURE, text: `tldrs: ${inCliWords(err.message)}${stack}\n` };
-  if (isArgumentError(err)) return { exitCode: EXIT_USAGE, text: `tldrs: ${err.message}${stack}\n` };
-  const code = errnoCode(err);
-  const path = (err as { path?: unknown } | null)?.path;
-  if (code && FS_REASONS[code] && typeof path === "string") {
-    return { exitCode: EXIT_FAILURE, text: `tldrs: cannot access "${path}": ${FS_REASONS[code]}${stack}\n` };
-  }
-  if (code && /^E[A-Z0-9]+$/.test(code) && err instanceof Error) {
-    // An operating-system failure (a reset pipe on stdin, EIO from a disk): not a bug.
-    return { exitCode: EXIT_FAILURE, text: `tldrs: ${typeof path === "string" ? `cannot access "${path}": ` : ""}${err.message}${stack}\n` };
-  }
+  if (described.kind !== "bug") return { exitCode: described.exitCode, text: `tldrs: ${described.message}${stack}\n` };
   const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
   return {
     exitCode: EXIT_FAILURE,
-    text: `tldrs: internal error (a bug): ${err instanceof Error ? err.message : String(err)}\n${detail}\nPlease report it with the command you ran.\n`,
+    text: `tldrs: internal error (a bug): ${described.message}\n${detail}\nPlease report it with the command you ran.\n`,
   };
 }
 

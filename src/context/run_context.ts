@@ -57,6 +57,19 @@ export interface RunContextResult {
   stdout: string;
   /** One line each, for stderr. */
   warnings: string[];
+  /** Set when unchanged symbols were marked: the session and what the marking saved. */
+  delta?: ContextDeltaStats;
+}
+
+/** Counts over the symbols in the output (those a budget left out do not count). */
+export interface ContextDeltaStats {
+  sessionId: string;
+  /** Symbols sent as their signature marked UNCHANGED. */
+  unchanged: number;
+  /** Symbols sent in full (new to the session, or changed since). */
+  changed: number;
+  /** Tokens (characters / 4) of the unchanged symbols' code, less those of their signatures. */
+  tokensSaved: number;
 }
 
 export const DEFAULT_DEPTH = 2;
@@ -185,10 +198,18 @@ export async function runContext(platform: Platform, options: RunContextOptions,
         text,
       );
     }
-    return { stdout: text, warnings };
+    const delta = markUnchanged && sessionId !== undefined ? deltaStats(sessionId, rendered.included) : undefined;
+    return { stdout: text, warnings, ...(delta ? { delta } : {}) };
   } finally {
     await store?.close();
   }
+}
+
+function deltaStats(sessionId: string, included: readonly ContextSymbol[]): ContextDeltaStats {
+  const tokens = (text: string) => Math.ceil(text.length / 4);
+  const unchanged = included.filter((s) => s.unchanged);
+  const tokensSaved = unchanged.reduce((sum, s) => sum + Math.max(0, tokens(s.code) - tokens(s.signature)), 0);
+  return { sessionId, unchanged: unchanged.length, changed: included.length - unchanged.length, tokensSaved };
 }
 
 /** sha256 hex of `signature + "\n" + code`. */

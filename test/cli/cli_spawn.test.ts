@@ -1,6 +1,6 @@
 // End-to-end: the built binary as a child process, for exit codes, pipes and stdin.
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, rmSync, writeFileSync, readFileSync } from "node:fs";
+import { cpSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -73,8 +73,9 @@ describe("tldrs binary", () => {
     const copy = tempDir();
     cpSync(join(root, "dist"), join(copy, "dist"), { recursive: true });
     cpSync(join(root, "package.json"), join(copy, "package.json"));
-    // Without the engine modules, any command that loads them would fail to import.
+    // Without the engine modules (nor the MCP server and its SDK), any command that loads them would fail to import.
     rmSync(join(copy, "dist", "engine"), { recursive: true });
+    rmSync(join(copy, "dist", "mcp"), { recursive: true });
     mkdirSync(join(copy, "node_modules"));
     cpSync(join(root, "node_modules", "yargs"), join(copy, "node_modules", "yargs"), { recursive: true });
     for (const dep of ["cliui", "escalade", "get-caller-file", "string-width", "y18n", "yargs-parser", "strip-ansi", "ansi-regex", "emoji-regex", "get-east-asian-width", "wrap-ansi", "ansi-styles"]) {
@@ -89,8 +90,38 @@ describe("tldrs binary", () => {
     expect(help.stderr).toBe("");
     expect(help.status).toBe(0);
     expect(help.stdout).toContain("tldrs <command>");
+    const mcpHelp = spawnSync(process.execPath, [bin, "mcp", "--help"], { encoding: "utf8" });
+    expect(mcpHelp.stderr).toBe("");
+    expect(mcpHelp.stdout).toContain("tldrs mcp");
     const version = spawnSync(process.execPath, [bin, "--version"], { encoding: "utf8" });
     expect(version.status).toBe(0);
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version);
+  });
+
+  it("only tldrs mcp loads the MCP SDK: other commands run without it installed", async () => {
+    const root = fileURLToPath(new URL("../../", import.meta.url));
+    const copy = tempDir();
+    cpSync(join(root, "dist"), join(copy, "dist"), { recursive: true });
+    cpSync(join(root, "package.json"), join(copy, "package.json"));
+    cpSync(join(root, "wasm"), join(copy, "wasm"), { recursive: true });
+    rmSync(join(copy, "dist", "mcp"), { recursive: true });
+    mkdirSync(join(copy, "node_modules"));
+    for (const dep of readdirSync(join(root, "node_modules"))) {
+      if (dep !== "@modelcontextprotocol" && !dep.startsWith(".")) symlinkSync(join(root, "node_modules", dep), join(copy, "node_modules", dep));
+    }
+    const cwd = tempDir();
+    mkdirSync(join(cwd, "pkg"));
+    writeFileSync(join(cwd, "pkg/app.py"), "def main():\n    return 1\n");
+    const bin = join(copy, "dist", "cli", "bin.js");
+    const put = spawnSync(process.execPath, [bin, "vhs", "put", "-"], { cwd, input: "no sdk", encoding: "utf8" });
+    expect(put.stderr).toBe("");
+    expect(put.stdout).toMatch(/^vhs:\/\/[0-9a-f]{64}\n$/);
+    const context = spawnSync(process.execPath, [bin, "context", "main", "--delta"], { cwd, encoding: "utf8" });
+    expect(context.stderr).toBe("");
+    expect(context.stdout).toContain("return 1");
+    // And mcp itself says what is missing, in one line.
+    const mcp = spawnSync(process.execPath, [bin, "mcp"], { cwd, encoding: "utf8", input: "" });
+    expect(mcp.status).toBe(1);
+    expect(mcp.stderr).toMatch(/^tldrs: /);
   });
 });

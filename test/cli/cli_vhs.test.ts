@@ -150,7 +150,7 @@ describe("tldrs vhs (in-process)", () => {
     const v = await cli(["--version"], { cwd });
     expect(v.code).toBe(0);
     expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
-    for (const cmd of [["vhs", "put"], ["vhs", "get"], ["vhs", "cat"], ["vhs", "has"], ["vhs", "info"], ["vhs", "rm"], ["vhs", "ls"], ["vhs", "stats"], ["vhs", "gc"], ["vhs", "verify"], ["session", "ls"], ["session", "show"], ["session", "cleanup"], ["session", "default"], ["doctor"]]) {
+    for (const cmd of [["vhs", "put"], ["vhs", "get"], ["vhs", "cat"], ["vhs", "has"], ["vhs", "info"], ["vhs", "rm"], ["vhs", "ls"], ["vhs", "stats"], ["vhs", "gc"], ["vhs", "verify"], ["session", "ls"], ["session", "show"], ["session", "cleanup"], ["session", "default"], ["doctor"], ["mcp"]]) {
       const h = await cli([...cmd, "--help"], { cwd });
       expect(h.code, cmd.join(" ")).toBe(0);
       expect(h.stdout, cmd.join(" ")).toContain("Examples:");

@@ -15,6 +15,7 @@ import { beforeAll, describe, expect, it, type TestContext } from "vitest";
 import { installedNodes, missingNodes } from "../helpers/node_builds.ts";
 import { registryProblem } from "../helpers/node_versions.ts";
 import { tempDirForFile } from "../helpers/tmp.ts";
+import { call, connect, writeProject } from "../mcp/helpers.ts";
 import { ROOT, bunExecutable, denoExecutable, describeRun, runCommand, type RunResult } from "../runtimes/helpers.ts";
 
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
@@ -147,6 +148,20 @@ describe("a fresh install of the tarball (empty npm cache, no lockfile)", () => 
     expect(doctor.code, describeRun("doctor", doctor)).toBe(0);
     expect(doctor.stdout).toMatch(/\[ok {2}\] engine: sql\.js \d+\.\d+\.\d+ \(glue and binary checked\)/);
     expect(doctor.stdout).toMatch(/healthy\n$/);
+  });
+
+  it("tldrs mcp from the installed package answers the SDK's client (the SDK resolved by npm like the rest)", async (t) => {
+    const { app } = need(t);
+    const project = join(app, "mcp-proj");
+    writeProject(project);
+    const s = await connect(project, { bin: join(app, "node_modules/tldrs/dist/cli/bin.js") });
+    try {
+      expect((await s.client.listTools()).tools).toHaveLength(5);
+      expect(await call(s, "context", { entry: "main" })).toContain("return helper(2)");
+      expect(await call(s, "context", { entry: "main" })).toContain("[UNCHANGED]");
+    } finally {
+      await s.close();
+    }
   });
 
   it("imports from a Node script, a Deno script (npm:tldrs from node_modules) and a Bun script", async (t) => {

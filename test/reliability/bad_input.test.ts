@@ -17,6 +17,9 @@ import { join } from "node:path";
 import { deflateSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { captureIo } from "../../src/cli/io.ts";
+import { callTool } from "../../src/mcp/call_tool.ts";
+import { SessionTallies } from "../../src/mcp/session_tallies.ts";
+import { TOOLS } from "../../src/mcp/tools.ts";
 import { main } from "../../src/cli/main.ts";
 import { isArgumentError, isTldrsError } from "../../src/errors.ts";
 import { SCHEMA_DDL } from "../../src/engine/schema.ts";
@@ -153,6 +156,8 @@ interface Case {
   spawn?: boolean;
   /** A library call instead of the CLI. */
   lib?: (store: Store, c: Ctx) => Promise<unknown>;
+  /** A `tldrs mcp` tool call instead (in-process, as the server makes it): tool and arguments. */
+  mcp?: [tool: string, args: Record<string, unknown> | ((c: Ctx) => Record<string, unknown>)];
   /** Exit codes accepted (default [1]); 0 for a case that is handled. */
   codes?: number[];
   /** What the error message must say. */
@@ -683,11 +688,51 @@ async function withRemote(c: Ctx, run: (s: Store) => Promise<unknown>): Promise<
   }
 }
 
+// `tldrs mcp` tools: paths an agent names must stay inside the project (the sentinel folder
+// beside it holds the targets), arguments are refused with the CLI's words.
+const fifoIn = (c: Ctx, name: string) => execFileSync("mkfifo", [join(c.project, name)]);
+const noMkfifo = () => (spawnSync("mkfifo", ["--version"]).status === 0 ? null : "no mkfifo here");
+const MCP_CASES: Case[] = [
+  { name: "mcp vhs_put: a parent path to the sentinel", mcp: ["vhs_put", { path: "../sentinel/precious.txt" }], message: /".." is not allowed/ },
+  { name: "mcp vhs_put: a parent path inside the project", mcp: ["vhs_put", { path: "sub/../x.txt" }], message: /".." is not allowed/ },
+  { name: "mcp vhs_put: an absolute path outside", mcp: ["vhs_put", (c) => ({ path: join(c.sentinel, "precious.txt") })], message: /is outside the project/ },
+  { name: "mcp vhs_put: /etc/passwd", mcp: ["vhs_put", { path: "/etc/passwd" }], message: /is outside the project/ },
+  { name: "mcp vhs_put: a symlink to a file outside", setup: (c) => symlinkSync(join(c.sentinel, "precious.txt"), join(c.project, "link.txt")), mcp: ["vhs_put", { path: "link.txt" }], message: /"link.txt" is a symbolic link/ },
+  { name: "mcp vhs_put: a file under a symlinked folder", setup: (c) => symlinkSync(c.sentinel, join(c.project, "linked")), mcp: ["vhs_put", { path: "linked/precious.txt" }], message: /"linked" is a symbolic link/ },
+  { name: "mcp vhs_put: a symlink to /dev/zero", setup: (c) => symlinkSync("/dev/zero", join(c.project, "zero")), mcp: ["vhs_put", { path: "zero" }], message: /is a symbolic link/ },
+  { name: "mcp vhs_put: a FIFO", skip: noMkfifo, setup: (c) => void fifoIn(c, "pipe"), mcp: ["vhs_put", { path: "pipe" }], message: /is not a regular file/ },
+  {
+    name: "mcp vhs_put: a device node",
+    skip: () => (spawnSync("mknod", ["--version"]).status === 0 ? null : "no mknod here"),
+    setup: (c) => {
+      // Making a device node needs root (or CAP_MKNOD): without it, a FIFO stands in.
+      if (spawnSync("mknod", [join(c.project, "dev"), "c", "1", "5"]).status !== 0) execFileSync("mkfifo", [join(c.project, "dev")]);
+    },
+    mcp: ["vhs_put", { path: "dev" }],
+    message: /is not a regular file/,
+  },
+  { name: "mcp vhs_put: a folder", setup: (c) => mkdirSync(join(c.project, "folder")), mcp: ["vhs_put", { path: "folder" }], message: /is a folder/ },
+  { name: "mcp vhs_put: the project itself", mcp: ["vhs_put", { path: "." }], message: /the project folder itself/ },
+  { name: "mcp vhs_put: a NUL in the path", mcp: ["vhs_put", { path: "a\u0000b" }], message: /NUL/ },
+  { name: "mcp vhs_put: text and path", mcp: ["vhs_put", { text: "x", path: "x" }], message: /exactly one/ },
+  { name: "mcp vhs_put: text of a number", mcp: ["vhs_put", { text: 42 }], message: /text must be a string/ },
+  { name: "mcp vhs_get: a parent path as the ref", mcp: ["vhs_get", { ref: "vhs://../../../etc/passwd" }], message: /Invalid ref/ },
+  { name: "mcp vhs_get: a negative offset", mcp: ["vhs_get", { ref: KEEP_REF, offset: -1 }], message: /offset must be a whole number/ },
+  { name: "mcp vhs_get: a huge length", mcp: ["vhs_get", { ref: KEEP_REF, length: 1e12 }], message: /length must be at most/ },
+  { name: "mcp vhs_get: end before start", mcp: ["vhs_get", { ref: KEEP_REF, start_line: 5, end_line: 2 }], message: /end_line must be at least/ },
+  { name: "mcp vhs_info: a ref of the wrong type", mcp: ["vhs_info", { ref: [KEEP_REF] }], message: /ref must be a non-empty string/ },
+  { name: "mcp context: depth NaN as text", mcp: ["context", { entry: "main", depth: "NaN" }], message: /depth must be a whole number/ },
+  { name: "mcp context: an include outside the store", mcp: ["context", { entry: "main", include: ["/etc/passwd"] }], message: /Invalid ref/ },
+  { name: "mcp context: a misspelled argument", mcp: ["context", { entry: "main", sessionId: "x" }], message: /unknown argument "sessionId"/ },
+  { name: "mcp session_stats: a session id with NUL", mcp: ["session_stats", { session_id: "a\u0000b" }], message: /Invalid argument/ },
+];
+
 
 const CASES: Case[] = [
   ...REF_CASES, ...LIB_REF_CASES, ...LIB_ARG_CASES, ...LIB_HANDLED_CASES, ...NUMBER_CASES, ...OTHER_CLI_CASES, ...FILE_CASES, ...STREAM_CASES,
   ...SWITCH_CASES, ...MORE_NUMBER_CASES, ...OUT_CASES, ...PUT_INPUT_CASES, ...WHERE_CASES, ...FOLDER_CASES, ...SCHEMA_CASES, ...LOCK_CASES,
   ...REMOTE_FLAG_CASES, ...REMOTE_ENV_CASES, ...LIB_REMOTE_CASES,
+  ...MCP_CASES,
 ];
 
 async function runCli(c: Ctx, k: Case): Promise<RunResult> {
@@ -708,7 +753,7 @@ async function runCli(c: Ctx, k: Case): Promise<RunResult> {
 
 describe("bad-input corpus", () => {
   it("has at least 60 cases", () => {
-    console.info(`bad-input corpus: ${CASES.length} cases (${CASES.filter((k) => k.lib).length} library, ${CASES.filter((k) => !k.lib).length} CLI)`);
+    console.info(`bad-input corpus: ${CASES.length} cases (${CASES.filter((k) => k.lib).length} library, ${CASES.filter((k) => k.mcp).length} MCP, ${CASES.filter((k) => !k.lib && !k.mcp).length} CLI)`);
     expect(CASES.length).toBeGreaterThanOrEqual(60);
   });
 
@@ -724,7 +769,20 @@ describe("bad-input corpus", () => {
     const outside = outsideState(c.dir, c.root);
 
     let result: RunResult | null = null;
-    if (k.lib) {
+    if (k.mcp) {
+      const [tool, args] = k.mcp;
+      const store = await openStoreWith(platform, { project: c.project });
+      const logged: string[] = [];
+      const ctx = { store, platform, project: c.project, tallies: new SessionTallies("start") };
+      const r = await callTool(TOOLS.find((t) => t.name === tool)!, typeof args === "function" ? args(c) : args, ctx, (l) => logged.push(l));
+      await store.close();
+      const text = r.content.map((b) => b.text).join("\n");
+      expect(r.isError, `should fail: ${text}`).toBe(true);
+      expect(text.split("\n")).toHaveLength(1);
+      expect(text).not.toMatch(/internal error/);
+      expect(logged).toEqual([]);
+      if (k.message) expect(text).toMatch(k.message);
+    } else if (k.lib) {
       const store = await openStoreWith(platform, { project: c.project });
       const err = await k.lib(store, c).then(
         () => null,
