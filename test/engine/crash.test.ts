@@ -45,9 +45,9 @@ describe("crash safety", () => {
       // A fresh reader: the file opens, is intact, and holds exactly rows 1..k with meta = k.
       const db = await StateDb.open(platform, path);
       const [check, ids, last] = await db.read((d) => [
-        d.exec("PRAGMA integrity_check")[0]!.values,
-        (d.exec("SELECT i FROM seq ORDER BY i")[0]?.values ?? []).map((r) => Number(r[0])),
-        Number(d.exec("SELECT v FROM meta WHERE k = 'last'")[0]!.values[0]![0]),
+        d.all("PRAGMA integrity_check"),
+        d.all("SELECT i FROM seq ORDER BY i").map((r) => Number(r[0])),
+        Number(d.get("SELECT v FROM meta WHERE k = 'last'")![0]),
       ]);
       await db.close();
       expect(check).toEqual([["ok"]]);

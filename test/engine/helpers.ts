@@ -110,7 +110,7 @@ export function pythonIntegrity(path: string): string {
 export async function query(platform: Platform, path: string, sql: string): Promise<unknown[][]> {
   const db = await StateDb.open(platform, path);
   try {
-    return await db.read((d) => d.exec(sql)[0]?.values ?? []);
+    return await db.read((d) => d.all(sql));
   } finally {
     await db.close();
   }

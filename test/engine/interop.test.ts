@@ -35,8 +35,8 @@ async function release(child: Child): Promise<void> {
   expect(code, child.stderr()).toBe(0);
 }
 
-const sessionsOf = (db: StateDb) => db.read((d) => d.exec("SELECT session_id FROM sessions ORDER BY 1")[0]!.values.map((r) => String(r[0])));
-const addSession = (id: string) => (d: import("../../src/engine/sqljs.ts").Database) => {
+const sessionsOf = (db: StateDb) => db.read((d) => d.all("SELECT session_id FROM sessions ORDER BY 1").map((r) => String(r[0])));
+const addSession = (id: string) => (d: import("../../src/engine/sql.ts").Sql) => {
   d.run("INSERT INTO sessions VALUES (?, '2026-01-01T00:00:00.000000+00:00', '2026-01-01T00:00:00.000000+00:00', 'ts-fp', NULL)", [id]);
   // Columns by name: in a file upgraded from an older store, stored_size and compression come last.
   d.run("INSERT INTO objects (hash, size, stored_size, compression, created_at, last_accessed) VALUES (?, 5, 4, 'zlib', 'c', 'l')", [id.padEnd(64, "0")]);
@@ -54,7 +54,7 @@ describe.skipIf(!hasPython)("interop with Python's sqlite3", () => {
       const db = await StateDb.open(platform, path);
       expect(await sessionsOf(db)).toEqual(["py-1"]);
       // Reading an old file adds the columns in memory only.
-      const cols = await db.read((d) => d.exec("SELECT name FROM pragma_table_info('objects')")[0]!.values.map((r) => r[0]));
+      const cols = await db.read((d) => d.all("SELECT name FROM pragma_table_info('objects')").map((r) => r[0]));
       expect(cols).toEqual(expect.arrayContaining(["stored_size", "compression"]));
       expect(snapshot(path).bytes.equals(before.bytes)).toBe(true);
 
@@ -72,7 +72,7 @@ describe.skipIf(!hasPython)("interop with Python's sqlite3", () => {
       expect(await sessionsOf(db)).toEqual(["py-1", "py-2", "ts-1"]);
       await db.write(addSession("ts-2"));
       expect(pyRead(path).sessions).toEqual(["py-1", "py-2", "ts-1", "ts-2"]);
-      expect(await db.read((d) => d.exec("SELECT stored_size, compression FROM objects WHERE hash LIKE 'ts-1%'")[0]!.values)).toEqual([[4, "zlib"]]);
+      expect(await db.read((d) => d.all("SELECT stored_size, compression FROM objects WHERE hash LIKE 'ts-1%'"))).toEqual([[4, "zlib"]]);
       await db.close();
     });
   }

@@ -463,7 +463,7 @@ async function check(ctx: { dir: string; root: string; logDir: string; kills: Ki
   let store: Store = await openStoreWith(platform, { root, lock: { timeoutMs: 30_000 } });
   try {
     // -- the database
-    const integrity = await store.db.read((d) => d.exec("PRAGMA integrity_check")[0]?.values.map((r) => String(r[0])) ?? []);
+    const integrity = await store.db.read((d) => d.all("PRAGMA integrity_check").map((r) => String(r[0])));
     count("integrity checks");
     if (integrity.join() !== "ok") fail(`integrity_check: ${integrity.slice(0, 5).join("; ")}`);
     const py = pythonIntegrity(store.dbPath);
@@ -500,7 +500,7 @@ async function check(ctx: { dir: string; root: string; logDir: string; kills: Ki
 
     // -- deliveries
     const rows = await store.db.read((d) =>
-      (d.exec("SELECT session_id, symbol_id, etag, representation FROM deliveries")[0]?.values ?? []).map((r) => ({ key: `${String(r[0])}\u0000${String(r[1])}`, etag: String(r[2]), rep: String(r[3]) })),
+      d.all("SELECT session_id, symbol_id, etag, representation FROM deliveries").map((r) => ({ key: `${String(r[0])}\u0000${String(r[1])}`, etag: String(r[2]), rep: String(r[3]) })),
     );
     const byKey = new Map(rows.map((r) => [r.key, r]));
     for (const r of rows) {
@@ -548,7 +548,7 @@ async function check(ctx: { dir: string; root: string; logDir: string; kills: Ki
     const left = listLeftovers(root).filter((l) => !l.path.endsWith("tldrs_state.db.lock") || existsSync(l.path));
     for (const l of left) fail(`left after recovery: ${l.path} (${l.kind ?? "unknown"}, ${(Date.now() - statSync(l.path).mtimeMs) / 1000} s old)`);
     count("leftover listings");
-    const integrity2 = await store.db.read((d) => String(d.exec("PRAGMA integrity_check")[0]?.values[0]?.[0]));
+    const integrity2 = await store.db.read((d) => String(d.get("PRAGMA integrity_check")?.[0]));
     count("integrity checks");
     if (integrity2 !== "ok") fail(`integrity_check after recovery: ${integrity2}`);
   } finally {

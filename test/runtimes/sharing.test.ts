@@ -43,7 +43,7 @@ describe("one store shared by node, deno and bun", () => {
     for (const r of RUNTIMES) expect(await workers[r].call("count", { root }), `as ${r} reads it`).toEqual(expected);
     const store = await openStore({ root });
     try {
-      expect(await store.db.read((db) => db.exec("PRAGMA integrity_check")[0]?.values[0]?.[0])).toBe("ok");
+      expect(await store.db.read((db) => db.get("PRAGMA integrity_check")?.[0])).toBe("ok");
       expect((await store.state.listSessions()).length).toBe(3 * WRITES_EACH);
     } finally {
       await store.close();

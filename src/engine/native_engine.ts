@@ -1,0 +1,286 @@
+/**
+ * The native engine: the runtime's own SQLite (node:sqlite, bun:sqlite), bound by the platform
+ * adapter, on the same file, schema and checks as sql.js, in WAL mode like the Python store.
+ * A commit costs about the same at any database size, and SQLite's own fcntl locks make it safe
+ * beside the Python store by construction. The protocol (docs/format.md, "Native engine"):
+ *
+ * - A connection per operation, closed when it ends: SQLite checkpoints and deletes the -wal
+ *   and -shm on the last close, so they exist only while an operation runs and a sql.js process
+ *   beside it waits a moment, never longer (a long-lived process holds nothing between calls).
+ * - Before opening: the name must be a regular file (a symlink or FIFO is refused unopened),
+ *   and a file that is empty (with no -wal), truncated or not SQLite is refused, never written.
+ * - On open: trusted_schema=OFF before any statement reads the schema; SQLITE_DBCONFIG_DEFENSIVE
+ *   where the binding can set it; extensions never enabled; busy_timeout = the lock timeout.
+ * - integrity_check on the first open of each file (inode) by this engine; the cheap schema
+ *   checks (triggers, views under our names, columns) again whenever the schema cookie moves.
+ * - Write: under the tldrs lock (StateDb takes it), journal_mode=WAL, synchronous=FULL (the WAL
+ *   is fsynced at each commit: a commit reported is on disk, whether or not a checkpoint
+ *   follows), BEGIN IMMEDIATE, fn, a touch of page 1 so the file change counter moves (sql.js
+ *   processes notice the change by it), lock still ours, COMMIT, close.
+ * - Read: no lock, except in WAL mode while a sql.js writer holds the lock: that writer may
+ *   rename a new file over the name, and a connection that spans the rename would checkpoint
+ *   the next writer's frames into the old file at its close. So a reader starts its transaction
+ *   (which creates the -wal, the sign a sql.js writer waits on) and then looks at the lock: a
+ *   sql.js holder makes it close and retry with backoff. One of the two always sees the other.
+ */
+import { TldrsError, errnoCode } from "../errors.ts";
+import { dirname } from "../platform/path.ts";
+import type { NativeConnection, NativeSqlite, Platform, ReadableFile } from "../platform/port.ts";
+import { Backoff } from "./backoff.ts";
+import type { EngineInfo } from "./choice.ts";
+import type { Engine } from "./engine.ts";
+import { assertDatabaseHeader, HEADER_SIZE } from "./image.ts";
+import { checkIntegrity, checkSchemaObjects, checkUpgraded, corruptionOf } from "./load_checks.ts";
+import { isStale, lockTimeout, mayReplaceFile, readLockHolder, type HeldLock, type LockHolder, type LockOptions } from "./lock.ts";
+import { NativeSql } from "./native_sql.ts";
+import { addReadShims, assertWritable, ensureSchema, SCHEMA_VERSION } from "./schema.ts";
+import { scalar, type Sql } from "./sql.ts";
+import { readAt } from "./sqljs_engine.ts";
+
+/** A database file as found before opening it. */
+interface FileSeen {
+  dev: number;
+  ino: number;
+}
+
+type Mode = "read" | "write";
+
+export class NativeEngine implements Engine {
+  /** Files (device:inode) this engine ran integrity_check on. */
+  private readonly checkedFiles = new Set<string>();
+  /** The file and schema cookie whose schema objects were last checked, and whether reads need shims. */
+  private checkedSchema: { key: string; shims: boolean } | undefined;
+  private readonly lockPath: string;
+
+  constructor(
+    private readonly platform: Platform,
+    private readonly sqlite: NativeSqlite,
+    private readonly path: string,
+    private readonly lockOptions: LockOptions,
+    readonly info: EngineInfo,
+  ) {
+    this.lockPath = `${path}.lock`;
+  }
+
+  async read<T>(fn: (sql: Sql) => T): Promise<T> {
+    const backoff = new Backoff(this.platform, this.lockOptions.timeoutMs);
+    for (;;) {
+      const file = await this.inspect();
+      if (!file) return this.readEmpty(fn);
+      let blocker: LockHolder | null = null;
+      const done = await this.withConnection(false, "read", async (sql) => {
+        sql.exec("BEGIN");
+        const shims = this.checkFile(sql, file, "read"); // its statements start the read transaction
+        if (String(scalar(sql, "PRAGMA journal_mode")) === "wal") blocker = await this.renamingWriter();
+        if (blocker || !(await this.stillNamed(file))) return null;
+        if (shims) addReadShims(sql);
+        const result = fn(sql);
+        sql.exec("COMMIT");
+        return { result };
+      });
+      if (done) return done.result;
+      if (!(await backoff.wait())) {
+        if (blocker) throw lockTimeout(this.platform, this.lockPath, blocker, backoff.waited());
+        throw new TldrsError("EIO", `Cannot read database "${this.path}": it was replaced again and again for ${(backoff.waited() / 1000).toFixed(1)} s`, { path: this.path });
+      }
+    }
+  }
+
+  async write<T>(fn: (sql: Sql) => T, lock: HeldLock): Promise<T> {
+    // Under the lock no tldrs process renames the file, and SQLite writers never do: what is
+    // inspected here is what the connection opens.
+    const file = await this.inspect();
+    const result = await this.withConnection(file === null, "write", async (sql) => {
+      sql.exec("PRAGMA journal_mode=WAL");
+      sql.exec("PRAGMA synchronous=FULL");
+      sql.exec("BEGIN IMMEDIATE");
+      let upgraded: boolean;
+      if (file) {
+        this.checkFile(sql, file, "write");
+        assertWritable(sql, this.path);
+        upgraded = ensureSchema(sql);
+        checkUpgraded(sql, this.path);
+      } else {
+        upgraded = ensureSchema(sql);
+      }
+      const changesBefore = Number(scalar(sql, "SELECT total_changes()"));
+      const schemaBefore = Number(scalar(sql, "PRAGMA schema_version"));
+      const result = fn(sql);
+      if (upgraded || Number(scalar(sql, "SELECT total_changes()")) !== changesBefore || Number(scalar(sql, "PRAGMA schema_version")) !== schemaBefore) {
+        // Puts page 1 into this commit, so SQLite moves the file change counter (in WAL mode it
+        // does only when page 1 is written): sql.js processes tell versions apart by it.
+        sql.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+      }
+      if (!(await lock.stillHeld())) {
+        throw new TldrsError(
+          "ELOCKTIMEOUT",
+          `Lost the lock "${lock.path}" during a write (held for longer than its stale limit of ${this.lockOptions.staleMs / 1000} s allows, or another process judged it stale): the transaction was not written`,
+          { path: lock.path },
+        );
+      }
+      sql.exec("COMMIT");
+      return { result };
+    });
+    if (file === null) {
+      // A new file's name must be durable too (SQLite syncs the file, not its folder).
+      await this.platform.syncDir(dirname(this.path)).catch((err: unknown) => {
+        throw new TldrsError("EIO", `Cannot write database "${this.path}" (fsync folder): ${(err as Error).message}`, { path: this.path, cause: err });
+      });
+    }
+    return result!.result;
+  }
+
+  async flushDeferred(): Promise<void> {
+    // Every commit is durable when write() returns.
+  }
+
+  close(): void {
+    // Nothing is held between operations.
+  }
+
+  /**
+   * Opens a connection, runs `body`, closes it (rolling back what `body` left open). `body`
+   * returns null to ask for a retry.
+   */
+  private async withConnection<T>(create: boolean, mode: Mode, body: (sql: NativeSql) => Promise<T | null>): Promise<T | null> {
+    let conn: NativeConnection | undefined;
+    let sql: NativeSql | undefined;
+    try {
+      conn = this.sqlite.open(this.path, { create });
+      // Before any statement reads the schema: a planted view or trigger must not run.
+      conn.exec(`PRAGMA trusted_schema=OFF; PRAGMA busy_timeout=${Math.max(0, Math.round(this.lockOptions.timeoutMs))}`);
+      sql = new NativeSql(conn);
+      return await body(sql);
+    } catch (err) {
+      throw this.asStoreError(err, mode);
+    } finally {
+      sql?.finish();
+      try {
+        conn?.close();
+      } catch {
+        // Closing rolls back what is open; a failure here changes nothing committed.
+      }
+    }
+  }
+
+  /** A read of a store that does not exist yet: the empty schema, in memory; nothing is created. */
+  private async readEmpty<T>(fn: (sql: Sql) => T): Promise<T> {
+    const conn = this.sqlite.open(":memory:", { create: true });
+    const sql = new NativeSql(conn);
+    try {
+      ensureSchema(sql);
+      return fn(sql);
+    } finally {
+      sql.finish();
+      conn.close();
+    }
+  }
+
+  /**
+   * The file at the name, checked before any connection opens it: null if there is none; a
+   * symlink, folder or FIFO is refused unopened; a file that is not a whole SQLite database
+   * (empty, truncated, another format) is refused unwritten.
+   */
+  private async inspect(): Promise<FileSeen | null> {
+    try {
+      const st = await this.platform.stat(this.path).catch((err: unknown) => {
+        if (errnoCode(err) === "ENOENT") return null;
+        throw err;
+      });
+      if (!st) return null;
+      if (st.kind === "symlink") throw this.symlinkError();
+      if (st.kind !== "file") throw new TldrsError("ECORRUPT", `Database "${this.path}" is not a regular file`, { path: this.path });
+      const walBeside = await this.platform.stat(`${this.path}-wal`).then(
+        () => true,
+        () => false,
+      );
+      let file: ReadableFile;
+      try {
+        file = await this.platform.openRead(this.path);
+      } catch (err) {
+        if (errnoCode(err) === "ENOENT") return null;
+        if (errnoCode(err) === "ELOOP") throw this.symlinkError();
+        throw err;
+      }
+      try {
+        const fst = await file.stat();
+        if (fst.kind !== "file") throw new TldrsError("ECORRUPT", `Database "${this.path}" is not a regular file`, { path: this.path });
+        assertDatabaseHeader(await readAt(file, 0, HEADER_SIZE), fst.size, this.path, walBeside);
+        return { dev: fst.dev, ino: fst.ino };
+      } finally {
+        await file.close();
+      }
+    } catch (err) {
+      if (err instanceof TldrsError) throw err;
+      throw new TldrsError("EIO", `Cannot read database "${this.path}": ${(err as Error).message}`, { path: this.path, cause: err });
+    }
+  }
+
+  private symlinkError(): TldrsError {
+    return new TldrsError("ECORRUPT", `Database "${this.path}" is a symbolic link: refusing to use it; replace it with the file itself`, { path: this.path });
+  }
+
+  /** The name still holds the file inspected (a sql.js writer may have renamed a new one over it). */
+  private async stillNamed(file: FileSeen): Promise<boolean> {
+    const st = await this.platform.stat(this.path).catch(() => null);
+    return st !== null && st.kind === "file" && st.ino === file.ino && st.dev === file.dev;
+  }
+
+  /** The live holder of the lock if it may rename a new file over the database (a sql.js writer). */
+  private async renamingWriter(): Promise<LockHolder | null> {
+    const holder = await readLockHolder(this.platform, this.lockPath).catch(() => null);
+    if (!holder || !mayReplaceFile(holder) || isStale(this.platform, holder, this.lockOptions.staleMs)) return null;
+    return holder;
+  }
+
+  /**
+   * The load-time defences, inside the operation's transaction. Returns whether a read needs the
+   * stand-ins of an older store's missing tables or columns (addReadShims).
+   */
+  private checkFile(sql: Sql, file: FileSeen, mode: Mode): boolean {
+    const fileKey = `${file.dev}:${file.ino}`;
+    if (!this.checkedFiles.has(fileKey)) {
+      checkIntegrity(sql, this.path);
+      this.checkedFiles.add(fileKey);
+    }
+    const key = `${fileKey}:${String(scalar(sql, "PRAGMA schema_version"))}`;
+    if (this.checkedSchema?.key !== key) {
+      checkSchemaObjects(sql, this.path);
+      this.checkedSchema = { key, shims: needsShims(sql) };
+    }
+    return mode === "read" && this.checkedSchema.shims;
+  }
+
+  /** SQLite's own errors as TldrsErrors naming the file; anything else (a constraint, a bad statement in `fn`) unchanged. */
+  private asStoreError(err: unknown, mode: Mode): unknown {
+    if (err instanceof TldrsError) return err;
+    const corrupt = corruptionOf(err, this.path);
+    if (corrupt) {
+      this.checkedFiles.clear();
+      this.checkedSchema = undefined;
+      return corrupt;
+    }
+    const code = (err as { sqliteCode?: unknown } | null)?.sqliteCode;
+    const message = (err as Error)?.message ?? String(err);
+    if (code === 5 || code === 6) {
+      return new TldrsError(
+        "ELOCKTIMEOUT",
+        `Database "${this.path}" stayed locked by another SQLite connection (such as the Python store) for ${(this.lockOptions.timeoutMs / 1000).toFixed(1)} s: ` +
+          `the ${mode} was not done; retry, or close the program that holds it`,
+        { path: this.path, cause: err },
+      );
+    }
+    if (code === 13) return new TldrsError("EIO", `Cannot write database "${this.path}": the disk is full; free space and retry`, { path: this.path, cause: err });
+    if (code === 8 || code === 10 || code === 14) {
+      return new TldrsError("EIO", `Cannot ${mode} database "${this.path}": ${message}`, { path: this.path, cause: err });
+    }
+    return err;
+  }
+}
+
+/** Whether a table or an added column of ours is missing in the main database. */
+function needsShims(sql: Sql): boolean {
+  return Number(scalar(sql, "SELECT count(*) FROM pragma_table_info('deliveries', 'main') WHERE name = 'code_snapshot'")) === 0 ||
+    Number(scalar(sql, "SELECT count(*) FROM pragma_table_info('objects', 'main') WHERE name IN ('stored_size', 'compression')")) < 2 ||
+    Number(scalar(sql, "SELECT count(*) FROM pragma_table_info('sessions', 'main')")) === 0;
+}
