@@ -17,6 +17,7 @@ function withExamples(y: Argv, spec: CommandSpec): Argv {
 }
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  if (asksForVersion(argv)) return printVersion(argv, io);
   let selected: { spec: CommandSpec; args: Args } | undefined;
   const register = (y: Argv, spec: CommandSpec): Argv =>
     y.command(spec.command, spec.describe, (sub) => withExamples(sub, spec), (args) => {
@@ -27,6 +28,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     .scriptName("tldrs")
     .usage("tldrs <command> [options]\n\nRepo-local memory for coding agents: a blob store (vhs) and session state.")
     .option("project", { type: "string", describe: "Project folder whose .tldrs/ store to use (default: the current folder; env TLDRS_VHS_HOME names the store folder itself)", global: true })
+    .option("engine", { type: "string", describe: "SQLite engine: auto (the runtime's own where it has one, else sql.js), sqljs or native (default: env TLDRS_ENGINE, else auto)", global: true })
     .version(packageVersion())
     .help()
     .alias("h", "help")
@@ -102,7 +104,7 @@ function makeContext(io: CliIo, args: Args): CommandContext & { closeStore(): Pr
       store ??= (async () => {
         // Loaded here, not at the top: --help and --version must not pay for the engine.
         const { openCliStore } = await import("./open_store.ts");
-        return openCliStore(io, projectDir());
+        return openCliStore(io, projectDir(), args);
       })();
       return store;
     },
@@ -112,6 +114,38 @@ function makeContext(io: CliIo, args: Args): CommandContext & { closeStore(): Pr
       await s?.close();
     },
   };
+}
+
+/** `--version` anywhere before a `--`: yargs would print only the package version. */
+function asksForVersion(argv: string[]): boolean {
+  const end = argv.indexOf("--");
+  return (end === -1 ? argv : argv.slice(0, end)).includes("--version");
+}
+
+/**
+ * The package version, then which engine this invocation would run and why, e.g.
+ * `engine: native (node:sqlite, SQLite 3.53.4): the runtime has it`. The engine is only probed
+ * (the native module's import), never loaded: sql.js is not instantiated.
+ */
+async function printVersion(argv: string[], io: CliIo): Promise<number> {
+  try {
+    const { cliEngine } = await import("./engine_flag.ts");
+    const chosen = await cliEngine(io, { _: [], engine: flagValue(argv, "--engine") });
+    await io.stdout.write(`${packageVersion()}\nengine: ${chosen.info.description}\n`);
+    return EXIT_OK;
+  } catch (err) {
+    return finish(io, reportError(err, !!io.env["TLDRS_DEBUG"]));
+  }
+}
+
+/** The value of `--flag value` or `--flag=value` in argv (the last one), if given. */
+function flagValue(argv: string[], flag: string): string | undefined {
+  let value: string | undefined;
+  argv.forEach((a, i) => {
+    if (a === flag && i + 1 < argv.length) value = argv[i + 1];
+    else if (a.startsWith(`${flag}=`)) value = a.slice(flag.length + 1);
+  });
+  return value;
 }
 
 /** The command a failed parse was about, and a message that names what is missing. */

@@ -1,16 +1,19 @@
-import { createNodePlatform } from "../platform/node.ts";
-import type { Platform } from "../platform/port.ts";
-import { openStoreWith, type Store } from "../store.ts";
+import { openStoreInternal, type Store } from "../store.ts";
+import type { Args } from "./command.ts";
+import { cliPlatform, engineFlag } from "./engine_flag.ts";
 import type { CliIo } from "./io.ts";
 
-let base: Platform | undefined;
+export { cliEngine, cliPlatform } from "./engine_flag.ts";
 
-/** The node platform with this invocation's env and cwd (in-process tests pass their own). */
-export function cliPlatform(io: CliIo): Platform {
-  base ??= createNodePlatform();
-  return { ...base, env: (name) => io.env[name], cwd: () => io.cwd };
-}
-
-export function openCliStore(io: CliIo, project: string): Promise<Store> {
-  return openStoreWith(cliPlatform(io), { project });
+/**
+ * The store of `project` with this invocation's --engine. `oneOperation`: the store takes the
+ * lock at its first write and keeps it until close, where sql.js flushes once (`tldrs context`).
+ */
+export function openCliStore(io: CliIo, project: string, args: Args, oneOperation = false): Promise<Store> {
+  const engine = engineFlag(args);
+  return openStoreInternal(
+    cliPlatform(io),
+    { project, ...(engine !== undefined ? { engine: engine as never } : {}) },
+    { engineFrom: "--engine", holdLockUntilClose: oneOperation },
+  );
 }

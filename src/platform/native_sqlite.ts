@@ -85,7 +85,8 @@ async function loadNode(): Promise<NativeSqliteProbe> {
     DatabaseSync = mod.DatabaseSync;
   } catch (err) {
     const why = versions["deno"] ? "" : " (Node 22.13 and later have it)";
-    return { available: false, reason: `${runtime} has no node:sqlite${why}: ${(err as Error).message.split("\n")[0]}` };
+    const unknown = (err as { code?: unknown }).code === "ERR_UNKNOWN_BUILTIN_MODULE";
+    return { available: false, reason: `${runtime} has no node:sqlite${why}${unknown ? "" : `: ${(err as Error).message.split("\n")[0]}`}` };
   }
   const open = (path: string, options: { create: boolean }): NativeConnection =>
     withCode(() => {

@@ -1,6 +1,6 @@
 // End-to-end: the built binary as a child process, for exit codes, pipes and stdin.
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, rmSync, writeFileSync, readFileSync } from "node:fs";
+import { cpSync, readdirSync, mkdirSync, rmSync, writeFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -55,13 +55,16 @@ describe("tldrs binary", () => {
     expect(code).toBe(0);
   });
 
-  it("--help and --version do not load the engine", () => {
+  it("--help and --version do not load the engine (--version only probes which one would run)", () => {
     const root = fileURLToPath(new URL("../../", import.meta.url));
     const copy = tempDir();
     cpSync(join(root, "dist"), join(copy, "dist"), { recursive: true });
     cpSync(join(root, "package.json"), join(copy, "package.json"));
-    // Without the engine modules, any command that loads them would fail to import.
-    rmSync(join(copy, "dist", "engine"), { recursive: true });
+    // Without the engine modules (and without sql.js), any command that loads them would fail
+    // to import. --version keeps only the engine choice.
+    for (const name of readdirSync(join(copy, "dist", "engine"))) {
+      if (!["choice.js", "sqljs_version.js"].includes(name)) rmSync(join(copy, "dist", "engine", name), { recursive: true });
+    }
     mkdirSync(join(copy, "node_modules"));
     cpSync(join(root, "node_modules", "yargs"), join(copy, "node_modules", "yargs"), { recursive: true });
     for (const dep of ["cliui", "escalade", "get-caller-file", "string-width", "y18n", "yargs-parser", "strip-ansi", "ansi-regex", "emoji-regex", "get-east-asian-width", "wrap-ansi", "ansi-styles"]) {
@@ -78,6 +81,10 @@ describe("tldrs binary", () => {
     expect(help.stdout).toContain("tldrs <command>");
     const version = spawnSync(process.execPath, [bin, "--version"], { encoding: "utf8" });
     expect(version.status).toBe(0);
-    expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version);
+    expect(version.stderr).toBe("");
+    const [number, engine] = version.stdout.trim().split("\n");
+    expect(number).toBe(JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version);
+    // This Node (20) has no node:sqlite.
+    expect(engine).toMatch(/^engine: sql\.js \d+\.\d+\.\d+: Node v\d+\.\d+\.\d+ has no node:sqlite \(Node 22\.13 and later have it\)$/);
   });
 });
