@@ -33,7 +33,7 @@ import { assertDatabaseHeader, HEADER_SIZE } from "./image.ts";
 import { checkIntegrity, checkSchemaObjects, checkUpgraded, corruptionOf } from "./load_checks.ts";
 import { isStale, lockTimeout, mayReplaceFile, readLockHolder, type HeldLock, type LockHolder, type LockOptions } from "./lock.ts";
 import { NativeSql } from "./native_sql.ts";
-import { addReadShims, assertWritable, ensureSchema, SCHEMA_VERSION } from "./schema.ts";
+import { addReadShims, assertWritable, ensureSchema } from "./schema.ts";
 import { scalar, type Sql } from "./sql.ts";
 import { readAt } from "./sqljs_engine.ts";
 
@@ -89,27 +89,36 @@ export class NativeEngine implements Engine {
   async write<T>(fn: (sql: Sql) => T, lock: HeldLock): Promise<T> {
     // Under the lock no tldrs process renames the file, and SQLite writers never do: what is
     // inspected here is what the connection opens.
-    const file = await this.inspect();
-    const result = await this.withConnection(file === null, "write", async (sql) => {
+    let file = await this.inspect();
+    if (!file) {
+      await this.createFile();
+      file = await this.inspect();
+      if (!file) throw new TldrsError("EIO", `Cannot create database "${this.path}": it vanished as it was made`, { path: this.path });
+    }
+    const found = file;
+    const result = await this.withConnection(false, "write", async (sql) => {
+      // The checks first, in a read transaction: a file they refuse is left exactly as it was
+      // (switching it to WAL would already rewrite its header).
+      sql.exec("BEGIN");
+      this.checkFile(sql, found, "write");
+      assertWritable(sql, this.path);
+      sql.exec("COMMIT");
       sql.exec("PRAGMA journal_mode=WAL");
       sql.exec("PRAGMA synchronous=FULL");
       sql.exec("BEGIN IMMEDIATE");
-      let upgraded: boolean;
-      if (file) {
-        this.checkFile(sql, file, "write");
-        assertWritable(sql, this.path);
-        upgraded = ensureSchema(sql);
-        checkUpgraded(sql, this.path);
-      } else {
-        upgraded = ensureSchema(sql);
-      }
+      // Again under the write lock, in case a SQLite writer changed the schema meanwhile (cheap
+      // unless it did: the checks are keyed by the schema cookie).
+      this.checkFile(sql, found, "write");
+      assertWritable(sql, this.path);
+      const upgraded = ensureSchema(sql);
+      checkUpgraded(sql, this.path);
       const changesBefore = Number(scalar(sql, "SELECT total_changes()"));
       const schemaBefore = Number(scalar(sql, "PRAGMA schema_version"));
       const result = fn(sql);
       if (upgraded || Number(scalar(sql, "SELECT total_changes()")) !== changesBefore || Number(scalar(sql, "PRAGMA schema_version")) !== schemaBefore) {
         // Puts page 1 into this commit, so SQLite moves the file change counter (in WAL mode it
         // does only when page 1 is written): sql.js processes tell versions apart by it.
-        sql.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+        sql.exec(`PRAGMA user_version = ${Number(scalar(sql, "PRAGMA user_version"))}`);
       }
       if (!(await lock.stillHeld())) {
         throw new TldrsError(
@@ -121,13 +130,51 @@ export class NativeEngine implements Engine {
       sql.exec("COMMIT");
       return { result };
     });
-    if (file === null) {
-      // A new file's name must be durable too (SQLite syncs the file, not its folder).
-      await this.platform.syncDir(dirname(this.path)).catch((err: unknown) => {
-        throw new TldrsError("EIO", `Cannot write database "${this.path}" (fsync folder): ${(err as Error).message}`, { path: this.path, cause: err });
-      });
-    }
     return result!.result;
+  }
+
+  /**
+   * A new store appears whole, never as the zero-byte file SQLite creates on open (which a
+   * reader would rightly refuse as damaged): the schema is written to a temp file beside it,
+   * which is then linked into place (EEXIST: another program made one meanwhile; it is used)
+   * and its folder fsynced. A temp left by a crash has a name the leftover sweep removes.
+   */
+  private async createFile(): Promise<void> {
+    const temp = `${this.path}.${hex(this.platform.randomBytes(8))}.tmp`;
+    try {
+      const conn = this.sqlite.open(temp, { create: true });
+      try {
+        // No journal file beside the temp (a crash leaves only the temp, which the sweep knows);
+        // synchronous=FULL: the commit syncs it.
+        conn.exec("PRAGMA trusted_schema=OFF; PRAGMA journal_mode=MEMORY; PRAGMA synchronous=FULL");
+        const sql = new NativeSql(conn);
+        try {
+          sql.exec("BEGIN IMMEDIATE");
+          ensureSchema(sql);
+          sql.exec("COMMIT");
+        } finally {
+          sql.finish();
+        }
+      } finally {
+        conn.close();
+      }
+      try {
+        await this.platform.link(temp, this.path);
+      } catch (err) {
+        const code = errnoCode(err);
+        if (code === "EEXIST") return;
+        if (code !== "EPERM" && code !== "ENOTSUP") throw err;
+        // No hard links here: rename, unless a file appeared meanwhile (the window is the
+        // fallback's, as for flush.ts on such file systems).
+        if (await this.platform.stat(this.path).then(() => true, () => false)) return;
+        await this.platform.rename(temp, this.path);
+      }
+      await this.platform.syncDir(dirname(this.path));
+    } catch (err) {
+      throw err instanceof TldrsError ? err : new TldrsError("EIO", `Cannot create database "${this.path}": ${(err as Error).message}`, { path: this.path, cause: err });
+    } finally {
+      await this.platform.unlink(temp).catch(() => undefined);
+    }
   }
 
   async flushDeferred(): Promise<void> {
@@ -276,6 +323,10 @@ export class NativeEngine implements Engine {
     }
     return err;
   }
+}
+
+function hex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** Whether a table or an added column of ours is missing in the main database. */

@@ -11,7 +11,7 @@ import { tempDir } from "../helpers/tmp.ts";
 
 async function validImage(): Promise<Uint8Array> {
   const path = join(tempDir(), "tldrs_state.db");
-  const db = await StateDb.open(createNodePlatform(), path);
+  const db = await StateDb.open(createNodePlatform(), path, { engine: "sqljs" });
   await db.write((d) => {
     for (let i = 0; i < 100; i++) d.run("INSERT INTO sessions VALUES (?, 'a', 'b', ?, NULL)", [`s${i}`, "x".repeat(200)]);
   });
