@@ -90,8 +90,12 @@ async function loadNode(): Promise<NativeSqliteProbe> {
   }
   const open = (path: string, options: { create: boolean }): NativeConnection =>
     withCode(() => {
-      // A URI keeps a missing file missing (mode=rw); node:sqlite takes "file:" names as URIs.
-      const name = path === ":memory:" ? path : options.create ? path : `file:${encodeURI(path).replace(/[?#]/g, encodeURIComponent)}?mode=rw`;
+      // A URI keeps a missing file missing (mode=rw): Node's node:sqlite takes "file:" names as
+      // URIs. Deno's (2.9) resolves them as relative paths under its permission checks, so there
+      // the plain path is opened: the engine looked first, and only a file deleted in between
+      // would be created (empty, which the next operation then refuses as damaged).
+      const uri = !options.create && path !== ":memory:" && !versions["deno"];
+      const name = uri ? `file:${encodeURI(path).replace(/[?#]/g, encodeURIComponent)}?mode=rw` : path;
       const db = new DatabaseSync(name, { allowExtension: false });
       let defensive = false;
       if (typeof db.enableDefensive === "function") {

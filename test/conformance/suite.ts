@@ -23,6 +23,7 @@ import {
   type Store,
 } from "../../src/node.ts";
 import { equal, ok, rejects, throws } from "./assert.ts";
+import { engineCases } from "./engine_cases.ts";
 
 export interface CaseContext {
   /** A fresh temp folder, removed after the case. */
@@ -745,6 +746,8 @@ export const cases: ConformanceCase[] = [
     },
   },
 ];
+
+cases.push(...engineCases);
 
 /** False only in a Deno process without --allow-run (it may not signal other processes). */
 function canSignal(): boolean {
