@@ -36,11 +36,11 @@ function outcome(child: Child): { acked: Set<number>; refused: Array<{ i: number
   return { acked, refused, done: child.lines.find((l) => l.startsWith("done"))?.slice(5) };
 }
 
-/** symbol ids of one prefix's deliveries, and integrity, as Python's sqlite3 reads them. */
+/** Symbol ids by session, and integrity, as Python's sqlite3 reads them (a plain connection: a mode=ro one would leave -wal and -shm behind). */
 function pyRows(db: string): { bySession: Record<string, string[]>; integrity: string } {
   const r = spawnSync(
     "python3",
-    ["-c", "import json,sqlite3,sys\nc=sqlite3.connect('file:'+sys.argv[1]+'?mode=ro',uri=True)\nrows={}\nfor s,y in c.execute('SELECT session_id, symbol_id FROM deliveries'):\n  rows.setdefault(s,[]).append(y)\nprint(json.dumps({'bySession':rows,'integrity':c.execute('PRAGMA integrity_check').fetchone()[0]}))\nc.close()", db],
+    ["-c", "import json,sqlite3,sys\nc=sqlite3.connect(sys.argv[1])\nrows={}\nfor s,y in c.execute('SELECT session_id, symbol_id FROM deliveries'):\n  rows.setdefault(s,[]).append(y)\nprint(json.dumps({'bySession':rows,'integrity':c.execute('PRAGMA integrity_check').fetchone()[0]}))\nc.close()", db],
     { encoding: "utf8" },
   );
   if (r.status !== 0) throw new Error(`python3 failed: ${r.stderr}`);
