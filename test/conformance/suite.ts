@@ -514,8 +514,13 @@ export const cases: ConformanceCase[] = [
   {
     name: "engine: a transaction that throws writes nothing and releases the lock",
     async run(t) {
-      const s = await t.store();
-      await s.state.openSession("s", { repoFingerprint: "fp" });
+      const root = join(t.dir(), ".tldrs");
+      // Written and closed first: a native engine's commits are in the file only once its
+      // connection closes (before, they sit in the -wal).
+      const first = await openStore({ root });
+      await first.state.openSession("s", { repoFingerprint: "fp" });
+      await first.close();
+      const s = await t.store({ root });
       const before = lstatSync(s.dbPath);
       let thrown: unknown;
       try {
@@ -527,9 +532,10 @@ export const cases: ConformanceCase[] = [
         thrown = err;
       }
       equal((thrown as Error | undefined)?.message, "boom", "the error reaches the caller");
+      await s.close();
       const after = lstatSync(s.dbPath);
       equal([after.ino, after.size, after.mtimeMs], [before.ino, before.size, before.mtimeMs], "file untouched");
-      equal(await sessionCount(s), 1, "rolled back");
+      equal(await sessionCount(await t.store({ root })), 1, "rolled back");
       ok(!existsSync(`${s.dbPath}.lock`), "lock released");
     },
   },

@@ -105,7 +105,8 @@ describe.skipIf(!hasPython)("interop with Python's sqlite3", () => {
     expect(existsSync(path + ".lock")).toBe(false);
 
     await release(holder);
-    expect(existsSync(path + "-wal")).toBe(false);
+    // Python closed last and checkpointed; a native engine's read connection may still be open.
+    if (db.engine.name === "sqljs") expect(existsSync(path + "-wal")).toBe(false);
     await db.write(addSession("ts-2"));
     const all = db.engine.name === "native" ? ["py-held", "ts-1", "ts-2", "ts-native"] : ["py-held", "ts-1", "ts-2"];
     expect(await sessionsOf(db)).toEqual(all);

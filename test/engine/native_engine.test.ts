@@ -16,8 +16,8 @@ export const NATIVE_RUN = [
   "test/reliability/bad_input.test.ts",
   "test/context/session_vhs.test.ts",
 ];
-/** Not the engine's business, or a test of this file itself. */
-const EXCLUDED = ["test/vhs/memory.test.ts", "test/engine/native_engine.test.ts"];
+/** Not the engine's business, this file itself, or a file that starts Node 24 children itself. */
+const EXCLUDED = ["test/vhs/memory.test.ts", "test/engine/native_engine.test.ts", "test/engine/mixed_fleet.test.ts"];
 
 describe("the engine, state, vhs and interop tests on the native engine", () => {
   it("pass under vitest on Node 24 (node:sqlite)", async (t) => {
