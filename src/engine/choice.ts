@@ -42,9 +42,21 @@ export interface EngineRequest {
  */
 export function engineRequest(platform: Platform, explicit: unknown, name = "the engine option"): EngineRequest {
   if (explicit !== undefined) return { choice: checkChoice(name, explicit), from: name };
-  const env = platform.env(ENGINE_ENV);
+  const env = readEnv(platform, ENGINE_ENV);
   if (env !== undefined && env !== "") return { choice: checkChoice(ENGINE_ENV, env), from: ENGINE_ENV };
   return { choice: "auto", from: "default" };
+}
+
+/**
+ * The variable, or undefined if unset or not readable: Deno run with `--allow-env=TLDRS_VHS_HOME`
+ * (as tldrs 0.1.0 documented) refuses the read, and such scripts must go on working ("auto").
+ */
+function readEnv(platform: Platform, name: string): string | undefined {
+  try {
+    return platform.env(name);
+  } catch {
+    return undefined;
+  }
 }
 
 function checkChoice(name: string, value: unknown): EngineChoice {
