@@ -23,6 +23,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SCHEMA_DDL } from "../src/engine/schema.ts";
 import { installNodes } from "../test/helpers/node_versions.ts";
+import { PYTHON_DELTA } from "./python_delta.ts";
 import { python, table } from "./util.ts";
 
 const SIZES: Array<[stored: number, runs: number]> = [
@@ -95,27 +96,7 @@ def record(batch):
         c.execute("UPDATE sessions SET last_accessed = ? WHERE session_id = ?", (now(), session))
     c.close()
 
-def delta(etags):
-    ids = list(etags)
-    cached = {}
-    c = conn()
-    count = c.execute("SELECT COUNT(*) FROM deliveries WHERE session_id = ?", (session,)).fetchone()[0]
-    if count <= 2 * len(ids):
-        for r in c.execute("SELECT symbol_id, etag, representation, vhs_ref FROM deliveries WHERE session_id = ?", (session,)):
-            cached[r[0]] = r[1:]
-    else:
-        for s in range(0, len(ids), 500):
-            chunk = ids[s:s + 500]
-            for r in c.execute("SELECT symbol_id, etag, representation, vhs_ref FROM deliveries WHERE session_id = ? AND symbol_id IN (%s)" % ",".join("?" * len(chunk)), (session, *chunk)):
-                cached[r[0]] = r[1:]
-    c.close()
-    unchanged = set()
-    for sid, etag in etags.items():
-        hit = cached.get(sid)
-        if hit and hit[0] == etag and hit[1] in ("full", "vhs_ref"):
-            unchanged.add(sid)
-    return unchanged
-
+${PYTHON_DELTA}
 def read(symbol):
     c = conn()
     r = c.execute("SELECT session_id, symbol_id, etag, representation, vhs_ref, token_estimate, code_snapshot, last_accessed FROM deliveries WHERE session_id = ? AND symbol_id = ?", (session, symbol)).fetchone()
@@ -144,7 +125,7 @@ def batch500():
     record(rows(500, 0, rnd))
 etags = {"src/module_%d.py:Symbol%d" % (n % 97, n): ("edited" if n % 3 == 0 else "etag-%d-0" % n) for n in range(1000)}
 result = {"first": first, "write1": timed(write1), "batch500": timed(batch500), "delta1k": timed(lambda: delta(etags)), "read": timed(lambda: read("src/module_5.py:Symbol5"))}
-result["unchanged"] = len(delta(etags))
+result["unchanged"] = len(delta(etags)[0])
 print(json.dumps(result))
 `;
 
