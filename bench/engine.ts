@@ -44,7 +44,7 @@ print(json.dumps(statistics.median(times)))
 `;
 
 let seq = 0;
-const insertOne = (d: import("../src/engine/sqljs.ts").Database) => {
+const insertOne = (d: import("../src/engine/sql.ts").Sql) => {
   const ts = isoTimestamp(Date.now());
   d.run("INSERT INTO sessions VALUES (?, ?, ?, 'bench-fp', NULL)", [`ts-${seq++}`, ts, ts]);
 };

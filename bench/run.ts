@@ -1,9 +1,9 @@
 /**
  * `npm run bench [section...]`: each section measures tldrs against a native baseline
  * (Python's sqlite3, sha256sum + cp, ...) in the same run and prints medians and ratios.
- * Sections: engine, vhs, state, cli, context (all by default).
+ * Sections: engine, engines, vhs, state, cli, context (all by default).
  */
-const SECTIONS = ["engine", "vhs", "state", "cli", "context"] as const;
+const SECTIONS = ["engine", "engines", "vhs", "state", "cli", "context"] as const;
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 for (const name of wanted) {

@@ -9,6 +9,7 @@ export type { ErrorCode } from "./errors.ts";
 export { StateDb } from "./engine/state_db.ts";
 export type { StateDbOptions } from "./engine/state_db.ts";
 export type { LockOptions } from "./engine/lock.ts";
+export type { EngineChoice, EngineInfo } from "./engine/choice.ts";
 export { SCHEMA_VERSION } from "./engine/schema.ts";
 export { isoTimestamp, parseTimestamp } from "./engine/timestamp.ts";
 export { VhsStore } from "./vhs/vhs_store.ts";

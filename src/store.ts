@@ -4,8 +4,9 @@
  */
 import { argTypeError } from "./errors.ts";
 import { DB_FILENAME, resolveStoreRoot } from "./store_root.ts";
+import type { EngineChoice, EngineInfo } from "./engine/choice.ts";
 import type { LockOptions } from "./engine/lock.ts";
-import { StateDb } from "./engine/state_db.ts";
+import { StateDb, type StateDbInternal } from "./engine/state_db.ts";
 import { joinPath } from "./platform/path.ts";
 import type { Platform } from "./platform/port.ts";
 import { StateStore } from "./state/state_store.ts";
@@ -20,13 +21,19 @@ export interface OpenStoreOptions {
   root?: string;
   /** Writer lock timing. */
   lock?: Partial<LockOptions>;
-  /** Refuse database files larger than this many bytes. */
+  /** Refuse database files larger than this many bytes (sql.js engine). */
   maxImageBytes?: number;
   /**
    * The shared blob tier: `s3://bucket/prefix` or RemoteOptions; unset: env TLDRS_REMOTE;
    * false: none, whatever the environment says.
    */
   remote?: string | RemoteOptions | false;
+  /**
+   * "auto" (the default): the runtime's own SQLite where it has one (node:sqlite in Node 22.13+
+   * and Deno 2, bun:sqlite in Bun), sql.js elsewhere. "native" where there is none is an
+   * EENGINE error, never a fallback. Unset: env TLDRS_ENGINE, else "auto".
+   */
+  engine?: EngineChoice;
 }
 
 export interface Store {
@@ -40,6 +47,8 @@ export interface Store {
   readonly state: StateStore;
   /** The remote (push, pull, has), or null if none is configured. */
   readonly remote: VhsRemote | null;
+  /** Which engine runs underneath (sql.js or the runtime's SQLite), and why. */
+  readonly engine: EngineInfo;
   /** The engine underneath (for tools such as doctor). */
   readonly db: StateDb;
   close(): Promise<void>;
@@ -47,15 +56,29 @@ export interface Store {
 
 export { DB_FILENAME, resolveStoreRoot, STORE_DIRNAME } from "./store_root.ts";
 
-export async function openStoreWith(platform: Platform, options: OpenStoreOptions = {}): Promise<Store> {
+export function openStoreWith(platform: Platform, options: OpenStoreOptions = {}): Promise<Store> {
+  return openStoreInternal(platform, options, {});
+}
+
+/**
+ * openStoreWith with settings of tldrs's own callers: the CLI names `--engine` in messages, and
+ * `tldrs context` holds the lock from its first write to close (one lock, one flush).
+ */
+export async function openStoreInternal(platform: Platform, options: OpenStoreOptions, internal: StateDbInternal): Promise<Store> {
   if (options === null || typeof options !== "object") throw argTypeError("options", "an object", options);
   const root = resolveStoreRoot(platform, options);
   const dbPath = joinPath(root, DB_FILENAME);
   const blobRoot = joinPath(root, "blobs");
-  const db = await StateDb.open(platform, dbPath, {
-    ...(options.lock ? { lock: options.lock } : {}),
-    ...(options.maxImageBytes !== undefined ? { maxImageBytes: options.maxImageBytes } : {}),
-  });
+  const db = await StateDb.open(
+    platform,
+    dbPath,
+    {
+      ...(options.lock ? { lock: options.lock } : {}),
+      ...(options.maxImageBytes !== undefined ? { maxImageBytes: options.maxImageBytes } : {}),
+      ...(options.engine !== undefined ? { engine: options.engine } : {}),
+    },
+    internal,
+  );
   const paths = { root, dbPath, blobRoot };
   let closed = false;
   let opened;
@@ -72,6 +95,7 @@ export async function openStoreWith(platform: Platform, options: OpenStoreOption
     vhs,
     state,
     remote,
+    engine: db.engine,
     db,
     async close() {
       // Idempotent: a second close (a finally after an explicit close) is not an error.

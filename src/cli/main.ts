@@ -37,6 +37,7 @@ function withDashValues(argv: string[]): string[] {
 
 export async function main(rawArgv: string[], io: CliIo = processIo()): Promise<number> {
   const argv = withDashValues(rawArgv);
+  if (asksForVersion(argv)) return printVersion(argv, io);
   let selected: { spec: CommandSpec; args: Args; switches: string[] } | undefined;
   let switches: string[] = [];
   const register = (y: Argv, spec: CommandSpec): Argv =>
@@ -58,6 +59,7 @@ export async function main(rawArgv: string[], io: CliIo = processIo()): Promise<
     .usage("tldrs <command> [options]\n\nRepo-local memory for coding agents: a blob store (vhs) and session state.")
     .option("project", { type: "string", describe: "Project folder whose .tldrs/ store to use (default: the current folder; env TLDRS_VHS_HOME names the store folder itself)", global: true })
     .option("remote", { type: "string", describe: "Shared blob tier s3://<bucket>/<prefix> (default: env TLDRS_REMOTE; credentials, region and endpoint from the AWS_* environment)", global: true })
+    .option("engine", { type: "string", describe: "SQLite engine: auto (the runtime's own where it has one, else sql.js), sqljs or native (default: env TLDRS_ENGINE, else auto)", global: true })
     .version(packageVersion())
     .help()
     .alias("h", "help")
@@ -131,7 +133,7 @@ function makeContext(io: CliIo, args: Args): CommandContext & { closeStore(): Pr
       store ??= (async () => {
         // Loaded here, not at the top: --help and --version must not pay for the engine.
         const { openCliStore } = await import("./open_store.ts");
-        return openCliStore(io, projectDir(), args["remote"]);
+        return openCliStore(io, projectDir(), args);
       })();
       return store;
     },
@@ -141,6 +143,38 @@ function makeContext(io: CliIo, args: Args): CommandContext & { closeStore(): Pr
       await s?.close();
     },
   };
+}
+
+/** `--version` anywhere before a `--`: yargs would print only the package version. */
+function asksForVersion(argv: string[]): boolean {
+  const end = argv.indexOf("--");
+  return (end === -1 ? argv : argv.slice(0, end)).includes("--version");
+}
+
+/**
+ * The package version, then which engine this invocation would run and why, e.g.
+ * `engine: native (node:sqlite, SQLite 3.53.4): the runtime has it`. The engine is only probed
+ * (the native module's import), never loaded: sql.js is not instantiated.
+ */
+async function printVersion(argv: string[], io: CliIo): Promise<number> {
+  try {
+    const { cliEngine } = await import("./engine_flag.ts");
+    const chosen = await cliEngine(io, { _: [], engine: flagValue(argv, "--engine") });
+    await io.stdout.write(`${packageVersion()}\nengine: ${chosen.info.description}\n`);
+    return EXIT_OK;
+  } catch (err) {
+    return finish(io, reportError(err, !!io.env["TLDRS_DEBUG"]));
+  }
+}
+
+/** The value of `--flag value` or `--flag=value` in argv (the last one), if given. */
+function flagValue(argv: string[], flag: string): string | undefined {
+  let value: string | undefined;
+  argv.forEach((a, i) => {
+    if (a === flag && i + 1 < argv.length) value = argv[i + 1];
+    else if (a.startsWith(`${flag}=`)) value = a.slice(flag.length + 1);
+  });
+  return value;
 }
 
 /**

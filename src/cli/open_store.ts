@@ -1,27 +1,37 @@
-import { createNodePlatform } from "../platform/node.ts";
-import type { Platform } from "../platform/port.ts";
-import { openStoreWith, type Store } from "../store.ts";
 import { isTldrsError } from "../errors.ts";
 import { parseRemoteUrl } from "../remote/location.ts";
+import { openStoreInternal, type Store } from "../store.ts";
+import type { Args } from "./command.ts";
+import { cliPlatform, engineFlag } from "./engine_flag.ts";
 import { UsageError } from "./errors.ts";
 import type { CliIo } from "./io.ts";
 
-let base: Platform | undefined;
+export { cliEngine, cliPlatform } from "./engine_flag.ts";
 
-/** The node platform with this invocation's env and cwd (in-process tests pass their own). */
-export function cliPlatform(io: CliIo): Platform {
-  base ??= createNodePlatform();
-  return { ...base, env: (name) => io.env[name], cwd: () => io.cwd };
-}
-
-/** The store of `project`; `remote` is the --remote flag (env TLDRS_REMOTE when absent). */
-export function openCliStore(io: CliIo, project: string, remote?: unknown): Promise<Store> {
-  if (remote === undefined) return openStoreWith(cliPlatform(io), { project });
+/** --remote, checked as a usage error (exit 2); undefined: env TLDRS_REMOTE decides. */
+function remoteFlag(args: Args): string | undefined {
+  const remote = args["remote"];
+  if (remote === undefined) return undefined;
   if (typeof remote !== "string" || remote === "") throw new UsageError("--remote needs an s3://<bucket>/<prefix> URL");
   try {
     parseRemoteUrl(remote);
   } catch (err) {
     throw isTldrsError(err, "EREMOTECONFIG") ? new UsageError(`--remote: ${err.message}`) : err;
   }
-  return openStoreWith(cliPlatform(io), { project, remote });
+  return remote;
+}
+
+/**
+ * The store of `project` with this invocation's --engine and --remote. `oneOperation`: the store
+ * takes the lock at its first write and keeps it until close, where sql.js flushes once
+ * (`tldrs context`).
+ */
+export function openCliStore(io: CliIo, project: string, args: Args, oneOperation = false): Promise<Store> {
+  const engine = engineFlag(args);
+  const remote = remoteFlag(args);
+  return openStoreInternal(
+    cliPlatform(io),
+    { project, ...(engine !== undefined ? { engine: engine as never } : {}), ...(remote !== undefined ? { remote } : {}) },
+    { engineFrom: "--engine", holdLockUntilClose: oneOperation },
+  );
 }

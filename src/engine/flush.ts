@@ -62,7 +62,7 @@ export async function replaceFileAtomically(platform: Platform, path: string, im
       step = "set mode";
       await platform.chmod(temp, options.mode);
     }
-    step = "check the lock";
+    step = "check before the rename";
     await options.beforeRename?.();
   } catch (err) {
     await removeQuietly(platform, temp);

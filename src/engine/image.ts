@@ -38,22 +38,35 @@ function readU32(b: Uint8Array, at: number): number {
  * database: a zero-byte or truncated file must never be taken for an empty store.
  */
 export function assertWholeImage(image: Uint8Array, path: string): void {
+  assertDatabaseHeader(image.subarray(0, HEADER_SIZE), image.length, path, false);
+}
+
+/**
+ * The checks of assertWholeImage on a file's first bytes and its size, before a native
+ * connection opens it. `walBeside`: a -wal file exists, so the file may lawfully be empty (a
+ * WAL database before its first checkpoint) or its header ahead of its size (a checkpoint in
+ * progress); SQLite itself then judges the pages.
+ */
+export function assertDatabaseHeader(header: Uint8Array, fileSize: number, path: string, walBeside: boolean): void {
   const corrupt = (why: string) =>
     new TldrsError("ECORRUPT", `Database "${path}" is corrupt: ${why}; move it aside (tldrs will then start a new store) or restore it from a backup`, { path });
-  if (image.length === 0) throw corrupt("the file is empty (zero bytes)");
-  if (image.length < HEADER_SIZE) throw corrupt(`the file is ${image.length} bytes, shorter than a SQLite header`);
-  for (let i = 0; i < MAGIC.length; i++) {
-    if (image[i] !== MAGIC.charCodeAt(i)) throw corrupt("not a SQLite database (bad header)");
+  if (fileSize === 0) {
+    if (walBeside) return;
+    throw corrupt("the file is empty (zero bytes)");
   }
-  const rawPageSize = (image[16]! << 8) | image[17]!;
+  if (fileSize < HEADER_SIZE || header.length < HEADER_SIZE) throw corrupt(`the file is ${fileSize} bytes, shorter than a SQLite header`);
+  for (let i = 0; i < MAGIC.length; i++) {
+    if (header[i] !== MAGIC.charCodeAt(i)) throw corrupt("not a SQLite database (bad header)");
+  }
+  const rawPageSize = (header[16]! << 8) | header[17]!;
   const pageSize = rawPageSize === 1 ? 65536 : rawPageSize;
   if (pageSize < 512 || (pageSize & (pageSize - 1)) !== 0) throw corrupt(`invalid page size ${rawPageSize}`);
-  if (image.length % pageSize !== 0) throw corrupt(`its size ${image.length} is not a whole number of ${pageSize}-byte pages (truncated?)`);
-  const changeCounter = readU32(image, 24);
-  const pageCount = readU32(image, 28);
-  const validFor = readU32(image, 92);
-  if (validFor === changeCounter && pageCount > 0 && pageCount * pageSize > image.length) {
-    throw corrupt(`the header says ${pageCount} pages but the file holds ${image.length / pageSize} (truncated)`);
+  if (fileSize % pageSize !== 0) throw corrupt(`its size ${fileSize} is not a whole number of ${pageSize}-byte pages (truncated?)`);
+  const changeCounter = readU32(header, 24);
+  const pageCount = readU32(header, 28);
+  const validFor = readU32(header, 92);
+  if (!walBeside && validFor === changeCounter && pageCount > 0 && pageCount * pageSize > fileSize) {
+    throw corrupt(`the header says ${pageCount} pages but the file holds ${fileSize / pageSize} (truncated)`);
   }
 }
 
@@ -69,15 +82,21 @@ export function stampChangeCounter(image: Uint8Array, counter: number): void {
   view.setUint32(92, counter >>> 0);
 }
 
+/** True if the header marks the file as a WAL database (bytes 18-19 are 2). */
+export function isWalImage(header: Uint8Array): boolean {
+  return header[18] === 2 && header[19] === 2;
+}
+
 /**
- * A copy of the image marked as rollback-journal mode (header bytes 18-19 set to 1).
- * Python opens its files in WAL mode; the in-memory engine has no use for WAL, and the
- * flushed image is legacy mode either way (Python switches it back on its next open).
+ * Marks the image as WAL (2) or rollback-journal (1) mode, in place (bytes 18-19).
+ *
+ * sql.js opens an image in memory, where WAL has no use (and cannot work): a WAL-mode image is
+ * switched to rollback mode before it is opened. The image is our own buffer, just read from
+ * the file, so this is done in place: it used to be copied whole on every reload of a file the
+ * Python store or a native engine had written. On flush, the file gets back the mode it had, so
+ * a WAL store stays WAL and native connections need not switch it on each open.
  */
-export function withoutWalFlag(image: Uint8Array): Uint8Array {
-  if (image[18] === 1 && image[19] === 1) return image;
-  const copy = image.slice();
-  copy[18] = 1;
-  copy[19] = 1;
-  return copy;
+export function setJournalMode(image: Uint8Array, wal: boolean): void {
+  image[18] = wal ? 2 : 1;
+  image[19] = wal ? 2 : 1;
 }

@@ -17,6 +17,7 @@
  */
 import { TldrsError, errnoCode } from "../errors.ts";
 import type { FileStat, Platform } from "../platform/port.ts";
+import { Backoff } from "./backoff.ts";
 import { isoTimestamp } from "./timestamp.ts";
 
 export interface LockOptions {
@@ -32,6 +33,12 @@ export interface LockRecord {
   pid: number;
   host: string;
   runtime: string;
+  /**
+   * The engine of the holder: "sqljs" (replaces the file by rename) or "native" (writes in
+   * place through SQLite). Native readers step aside for a holder that may rename; records of
+   * tldrs 0.1.0 have no engine and count as "sqljs".
+   */
+  engine?: string;
   token: string;
   created_at: string;
   created_ms: number;
@@ -130,7 +137,8 @@ export function describeHolder(platform: Platform, holder: LockHolder): string {
   const future = ms < 0 ? `started ${(-ms / 1000).toFixed(1)} s in the future by this host's clock` : undefined;
   const r = holder.record;
   if (!r) return `an unreadable lock file (${holder.stat.size} bytes, ${future ?? `${(ms / 1000).toFixed(1)} s old`})`;
-  return `pid ${r.pid} on host "${r.host}" (${r.runtime}) ${future ?? `for ${(ms / 1000).toFixed(1)} s`}`;
+  const engine = r.engine ? `, ${r.engine === "native" ? "native engine" : "sql.js engine"}` : "";
+  return `pid ${r.pid} on host "${r.host}" (${r.runtime}${engine}) ${future ?? `for ${(ms / 1000).toFixed(1)} s`}`;
 }
 
 function sameHolder(a: LockHolder, b: LockHolder): boolean {
@@ -182,16 +190,22 @@ async function createRecordFile(platform: Platform, path: string, record: LockRe
   }
 }
 
-function newRecord(platform: Platform): LockRecord {
+function newRecord(platform: Platform, engine?: string): LockRecord {
   const now = platform.now();
   return {
     pid: platform.pid,
     host: platform.hostname(),
     runtime: platform.runtime,
+    ...(engine !== undefined ? { engine } : {}),
     token: hex(platform.randomBytes(16)),
     created_at: isoTimestamp(now),
     created_ms: now,
   };
+}
+
+/** True if the holder may rename a new file over the database (a sql.js writer, or one that does not say). */
+export function mayReplaceFile(holder: LockHolder): boolean {
+  return holder.record?.engine !== "native";
 }
 
 /**
@@ -248,11 +262,10 @@ async function removeIfStill(platform: Platform, path: string, isJudged: (holder
   return false;
 }
 
-export async function acquireLock(platform: Platform, path: string, options: LockOptions = DEFAULT_LOCK_OPTIONS): Promise<HeldLock> {
-  const started = platform.now();
-  let delay = 2;
+export async function acquireLock(platform: Platform, path: string, options: LockOptions = DEFAULT_LOCK_OPTIONS, engine?: string): Promise<HeldLock> {
+  const backoff = new Backoff(platform, options.timeoutMs);
   for (;;) {
-    const record = newRecord(platform);
+    const record = newRecord(platform, engine);
     try {
       await createRecordFile(platform, path, record);
       return heldLock(platform, path, record, options.staleMs);
@@ -266,19 +279,18 @@ export async function acquireLock(platform: Platform, path: string, options: Loc
     // Another waiter breaking it (false): wait with backoff as for a live holder. Retrying at
     // once spun a core for as long as that breaker took (up to BREAK_STALE_MS if it hung).
     if (isStale(platform, holder, options.staleMs) && (await breakStaleLock(platform, path, holder))) continue;
-    const waited = platform.now() - started;
-    if (waited >= options.timeoutMs) {
-      throw new TldrsError(
-        "ELOCKTIMEOUT",
-        `Timed out after ${(waited / 1000).toFixed(1)} s waiting for the lock "${path}": held by ${describeHolder(platform, holder)}; ` +
-          `if that process is gone, delete the lock file`,
-        { path, data: { holder: holder.record, waitedMs: Math.round(waited) } },
-      );
-    }
-    // Exponential backoff with full jitter, capped so a freed lock is noticed quickly.
-    await platform.sleep(Math.min(delay * (0.5 + Math.random()), options.timeoutMs - waited));
-    delay = Math.min(delay * 2, 50);
+    if (!(await backoff.wait())) throw lockTimeout(platform, path, holder, backoff.waited());
   }
+}
+
+/** ELOCKTIMEOUT naming the holder of the lock at `path`. */
+export function lockTimeout(platform: Platform, path: string, holder: LockHolder, waitedMs: number): TldrsError {
+  return new TldrsError(
+    "ELOCKTIMEOUT",
+    `Timed out after ${(waitedMs / 1000).toFixed(1)} s waiting for the lock "${path}": held by ${describeHolder(platform, holder)}; ` +
+      `if that process is gone, delete the lock file`,
+    { path, data: { holder: holder.record, waitedMs: Math.round(waitedMs) } },
+  );
 }
 
 function heldLock(platform: Platform, path: string, record: LockRecord, staleMs: number): HeldLock {

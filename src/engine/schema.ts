@@ -3,8 +3,7 @@
  * and keys exactly as it creates them), and the upgrades an older file needs.
  */
 import { TldrsError } from "../errors.ts";
-import type { SchemaQuery } from "./schema_check.ts";
-import type { Database } from "./sqljs.ts";
+import { scalar, type Sql } from "./sql.ts";
 
 /** Our schema version, kept in `PRAGMA user_version` (the Python store leaves it 0). */
 export const SCHEMA_VERSION = 1;
@@ -33,20 +32,19 @@ const ADDED_COLUMNS: ReadonlyArray<[table: string, column: string, definition: s
   ["deliveries", "code_snapshot", "code_snapshot TEXT"],
 ];
 
-export function userVersion(db: Database): number {
-  return Number(db.exec("PRAGMA user_version")[0]?.values[0]?.[0] ?? 0);
+export function userVersion(db: Sql): number {
+  return Number(scalar(db, "PRAGMA user_version") ?? 0);
 }
 
-function columnsOf(db: Database, table: string): Set<string> {
-  const rows = db.exec(`SELECT name FROM pragma_table_info('${table}')`)[0]?.values ?? [];
-  return new Set(rows.map((r) => String(r[0])));
+function columnsOf(db: Sql, table: string): Set<string> {
+  return new Set(db.all("SELECT name FROM pragma_table_info(?)", [table]).map((r) => String(r[0])));
 }
 
 /**
  * Brings the image up to our schema; returns true if it changed anything.
  * A newer version is left alone (reads still work); `assertWritable` refuses writes to it.
  */
-export function ensureSchema(db: Database): boolean {
+export function ensureSchema(db: Sql): boolean {
   const version = userVersion(db);
   if (version > SCHEMA_VERSION) return false;
   if (version === SCHEMA_VERSION && hasAllColumns(db)) return false;
@@ -58,7 +56,7 @@ export function ensureSchema(db: Database): boolean {
   return true;
 }
 
-function hasAllColumns(db: Database): boolean {
+function hasAllColumns(db: Sql): boolean {
   return ADDED_COLUMNS.every(([table, column]) => columnsOf(db, table).has(column));
 }
 
@@ -69,28 +67,13 @@ const REQUIRED_COLUMNS: Readonly<Record<string, readonly string[]>> = {
   deliveries: ["session_id", "symbol_id", "etag", "representation", "vhs_ref", "token_estimate", "code_snapshot", "last_accessed"],
 };
 
-/** The engine-neutral query function of schema_check.ts, over a sql.js database. */
-export function sqlJsQuery(db: Database): SchemaQuery {
-  return (sql, params = []) => {
-    const stmt = db.prepare(sql);
-    try {
-      stmt.bind([...params]);
-      const rows: Array<Record<string, unknown>> = [];
-      while (stmt.step()) rows.push(stmt.getAsObject());
-      return rows;
-    } finally {
-      stmt.free();
-    }
-  };
-}
-
 /**
  * A table of ours that lacks a column our SQL names, or null: every statement would fail on it
  * with a bare SQLite error. `beforeUpgrade`: checked before ensureSchema, so missing tables and
  * the columns it adds (those older Python stores lack) are not problems yet; ensureSchema
  * could not upgrade a table that lacks any other column.
  */
-export function missingColumns(db: Database, beforeUpgrade = false): string | null {
+export function missingColumns(db: Sql, beforeUpgrade = false): string | null {
   for (const [table, columns] of Object.entries(REQUIRED_COLUMNS)) {
     const have = columnsOf(db, table);
     if (have.size === 0) {
@@ -104,7 +87,29 @@ export function missingColumns(db: Database, beforeUpgrade = false): string | nu
   return null;
 }
 
-export function assertWritable(db: Database, path: string): void {
+/** What a column an older store lacks reads as until it is added (the ADDED_COLUMNS defaults). */
+const READ_DEFAULTS: Readonly<Record<string, string>> = { stored_size: "0", compression: "''", code_snapshot: "NULL" };
+
+/**
+ * For a read through a native connection of a file an older Python store made (a table or an
+ * added column missing): TEMP views under our table names, which shadow the main tables for this
+ * connection only (SQLite looks up an unqualified name in temp first). The read then sees what
+ * sql.js sees after its in-memory upgrade, and nothing is written to the file. Returns how many
+ * views it made.
+ */
+export function addReadShims(db: Sql): number {
+  let made = 0;
+  for (const [table, columns] of Object.entries(REQUIRED_COLUMNS)) {
+    const have = new Set(db.all("SELECT name FROM pragma_table_info(?, 'main')", [table]).map((r) => String(r[0])));
+    if (columns.every((c) => have.has(c))) continue;
+    const select = columns.map((c) => (have.has(c) ? `"${c}"` : `${have.size === 0 ? "NULL" : (READ_DEFAULTS[c] ?? "NULL")} AS "${c}"`)).join(", ");
+    db.exec(have.size === 0 ? `CREATE TEMP VIEW ${table} AS SELECT ${select} WHERE 0` : `CREATE TEMP VIEW ${table} AS SELECT ${select} FROM main.${table}`);
+    made++;
+  }
+  return made;
+}
+
+export function assertWritable(db: Sql, path: string): void {
   const version = userVersion(db);
   if (version > SCHEMA_VERSION) {
     throw new TldrsError(

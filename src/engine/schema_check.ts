@@ -18,12 +18,10 @@
  *             never selects from them, and trusted_schema=OFF keeps our functions out of them)
  *
  * So a file of the Python store, of an older Python store, or of a tool that added plain
- * tables of its own opens as before. Engine-neutral: it takes a query function, so the sql.js
+ * tables of its own opens as before. Engine-neutral: it speaks the Sql interface, so the sql.js
  * and the native engine run the same check.
  */
-
-/** Runs one statement with bound parameters and returns its rows as objects. */
-export type SchemaQuery = (sql: string, params?: ReadonlyArray<string | number | null>) => Array<Record<string, unknown>>;
+import type { Sql } from "./sql.ts";
 
 export interface SchemaHazard {
   /** "table", "index", "view" or "trigger". */
@@ -44,41 +42,40 @@ function withoutLiterals(sql: string): string {
 }
 
 /** The first schema object SQLite would have to run SQL of to check or use this database, or null. */
-export function schemaHazard(query: SchemaQuery): SchemaHazard | null {
-  for (const row of query("SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY rowid")) {
-    const type = String(row["type"]);
-    const name = String(row["name"]);
-    const sql = typeof row["sql"] === "string" ? row["sql"] : null;
+export function schemaHazard(db: Sql): SchemaHazard | null {
+  for (const [rowType, rowName, tblName, rowSql] of db.all("SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY rowid")) {
+    const type = String(rowType);
+    const name = String(rowName);
+    const sql = typeof rowSql === "string" ? rowSql : null;
     const hazard =
       type === "trigger" ? `it holds the trigger "${name}", which tldrs never creates (it would run on tldrs's own writes)`
       : type === "view" ? (OUR_TABLES.has(name) ? `"${name}" is a view, not a table (tldrs never creates one; it would run inside tldrs's statements)` : null)
-      : type === "table" ? tableHazard(query, name, sql)
-      : type === "index" ? indexHazard(query, name, String(row["tbl_name"]), sql)
+      : type === "table" ? tableHazard(db, name, sql)
+      : type === "index" ? indexHazard(db, name, String(tblName), sql)
       : `it holds "${name}", an unknown kind of schema object ("${type}")`;
     if (hazard) return { type, name, why: hazard };
   }
   return null;
 }
 
-function tableHazard(query: SchemaQuery, name: string, sql: string | null): string | null {
+function tableHazard(db: Sql, name: string, sql: string | null): string | null {
   if (sql !== null && /^\s*CREATE\s+VIRTUAL\s+TABLE\b/i.test(sql)) return `the table "${name}" is a virtual table (its module would run when the database is checked)`;
   if (sql !== null && /\bCHECK\b/i.test(withoutLiterals(sql))) return `the table "${name}" has a CHECK constraint (integrity_check would evaluate it on every row)`;
-  for (const col of query("SELECT name, dflt_value, hidden FROM pragma_table_xinfo(?)", [name])) {
-    if (Number(col["hidden"]) >= 2) return `the table "${name}" has the generated column "${String(col["name"])}" (evaluated on every read)`;
-    const dflt = col["dflt_value"];
+  for (const [column, dflt, hidden] of db.all("SELECT name, dflt_value, hidden FROM pragma_table_xinfo(?)", [name])) {
+    if (Number(hidden) >= 2) return `the table "${name}" has the generated column "${String(column)}" (evaluated on every read)`;
     if (dflt !== null && dflt !== undefined && !LITERAL_DEFAULT.test(String(dflt).trim())) {
-      return `the column "${String(col["name"])}" of the table "${name}" defaults to an expression (evaluated on inserts)`;
+      return `the column "${String(column)}" of the table "${name}" defaults to an expression (evaluated on inserts)`;
     }
   }
   return null;
 }
 
-function indexHazard(query: SchemaQuery, name: string, table: string, sql: string | null): string | null {
+function indexHazard(db: Sql, name: string, table: string, sql: string | null): string | null {
   if (sql === null) return null; // an autoindex: SQLite's own, for a PRIMARY KEY or UNIQUE constraint
-  if (query("SELECT 1 FROM pragma_index_xinfo(?) WHERE key = 1 AND cid = -2", [name]).length > 0) {
+  if (db.all("SELECT 1 FROM pragma_index_xinfo(?) WHERE key = 1 AND cid = -2", [name]).length > 0) {
     return `the index "${name}" is on an expression (integrity_check would evaluate it on every row of "${table}")`;
   }
-  if (query("SELECT 1 FROM pragma_index_list(?) WHERE name = ? AND partial = 1", [table, name]).length > 0) {
+  if (db.all("SELECT 1 FROM pragma_index_list(?) WHERE name = ? AND partial = 1", [table, name]).length > 0) {
     return `the index "${name}" is a partial index (its WHERE clause would be evaluated on every row of "${table}")`;
   }
   return null;

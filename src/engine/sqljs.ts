@@ -23,10 +23,11 @@ import { TldrsError } from "../errors.ts";
 import { packageFileUrls } from "../package_files.ts";
 import type { Platform } from "../platform/port.ts";
 
-export type { Database, SqlJsStatic, SqlValue } from "sql.js";
+export type { Database, SqlJsStatic } from "sql.js";
 
-/** The sql.js release tldrs is built and tested with; package.json depends on exactly this. */
-export const SQLJS_VERSION = "1.17.0";
+import { SQLJS_VERSION } from "./sqljs_version.ts";
+
+export { SQLJS_VERSION };
 
 /** A build of sql.js: the sha256 of its browser glue and of the binary made with it. */
 interface SqlJsBuild {

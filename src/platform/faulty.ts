@@ -112,5 +112,8 @@ export function createFaultyPlatform(base: Platform, initial: FaultPlan = {}): F
     readdir: (path) => guard("readdir", path, () => base.readdir(path)),
     chmod: (path, mode) => guard("chmod", path, () => base.chmod(path, mode)),
     syncDir: (path) => guard("syncDir", path, () => base.syncDir(path)),
+    // Native SQLite does its own file calls, out of reach of these faults: offer none, so
+    // "auto" runs the sql.js engine, whose every call is injected.
+    nativeSqlite: async () => ({ available: false, reason: "the fault-injecting platform cannot reach native SQLite's own file calls" }),
   };
 }

@@ -11,6 +11,7 @@ import type { FileHandle } from "node:fs/promises";
 import { hostname } from "node:os";
 import { resolve } from "node:path";
 import process from "node:process";
+import { loadNativeSqlite } from "./native_sqlite.ts";
 import type { EntryKind, FileStat, Hasher, Platform, ReadableFile, WritableFile } from "./port.ts";
 
 // O_NONBLOCK: a FIFO planted at a database or blob name must not block the open; callers
@@ -207,5 +208,6 @@ export function createNodePlatform(): Platform {
         await fh?.close();
       }
     },
+    nativeSqlite: loadNativeSqlite,
   };
 }

@@ -45,6 +45,50 @@ export interface Hasher {
   digestHex(): string;
 }
 
+/** A value as SQLite stores it: INTEGER and REAL as number, TEXT, BLOB, NULL. */
+export type SqliteValue = number | string | Uint8Array | null;
+
+/**
+ * The runtime's own SQLite (node:sqlite in Node 22.13+ and Deno 2, bun:sqlite in Bun), bound by
+ * the adapter. A thin, strict shape: the engine (src/engine/native_engine.ts) decides pragmas,
+ * locking and checks. Errors thrown by these calls carry `sqliteCode`, SQLite's primary result
+ * code (5 busy, 11 corrupt, 26 not a database, ...), whatever the binding called it.
+ */
+export interface NativeSqlite {
+  /** "node:sqlite" or "bun:sqlite". */
+  readonly module: string;
+  /** The SQLite library's version, e.g. "3.53.4". */
+  readonly sqliteVersion: string;
+  /**
+   * Opens a connection. `create: false` fails (SQLITE_CANTOPEN) if the file is missing;
+   * ":memory:" opens a private in-memory database. Extensions are never enabled.
+   */
+  open(path: string, options: { create: boolean }): NativeConnection;
+}
+
+export interface NativeConnection {
+  /**
+   * True if SQLITE_DBCONFIG_DEFENSIVE is on (node:sqlite from Node 24 can set it; the others
+   * cannot, and the engine says so).
+   */
+  readonly defensive: boolean;
+  /** Runs statements that return no rows. */
+  exec(sql: string): void;
+  prepare(sql: string): NativeStatement;
+  close(): void;
+}
+
+export interface NativeStatement {
+  /** Runs it; returns the number of rows changed. */
+  run(params: readonly SqliteValue[]): number;
+  /** Every row, as arrays of values in column order. */
+  all(params: readonly SqliteValue[]): SqliteValue[][];
+  finalize(): void;
+}
+
+/** What the adapter found: the runtime's SQLite, or why there is none. */
+export type NativeSqliteProbe = { available: true; sqlite: NativeSqlite } | { available: false; reason: string };
+
 export interface Platform {
   /** "node", "deno", "bun", "memory", ...: recorded in lock files for humans. */
   readonly runtime: string;
@@ -95,4 +139,10 @@ export interface Platform {
   chmod(path: string, mode: number): Promise<void>;
   /** fsync of a folder, so a rename in it is durable. */
   syncDir(path: string): Promise<void>;
+
+  /**
+   * The runtime's own SQLite, loaded on first call (a dynamic import, so runtimes without one
+   * still load the adapter). Absent: the platform offers none (memory, fault injection).
+   */
+  nativeSqlite?(): Promise<NativeSqliteProbe>;
 }

@@ -1,7 +1,7 @@
 /**
  * cleanupExpired: forgets sessions and deliveries not used for `ttlSeconds`.
  */
-import type { Database } from "../engine/sqljs.ts";
+import type { Sql, SqlValue } from "../engine/sql.ts";
 import { parseTimestamp } from "../engine/timestamp.ts";
 
 export interface CleanupResult {
@@ -11,34 +11,37 @@ export interface CleanupResult {
   deliveries: number;
 }
 
+/** Keys per DELETE statement: far below SQLite's bound-parameter limit (999 before 3.32). */
+const CHUNK = 400;
+
 /**
- * The SQL function that turns a stored timestamp into epoch ms. Timestamps are parsed,
- * not compared as strings: Python's isoformat drops the microseconds when they are zero
- * (`...:09+00:00` sorts before `...:09.000000+00:00` though they are the same instant),
- * and a foreign writer may use another offset. An unparseable value counts as epoch 0,
- * that is expired, as the Python store's `cleanup_expired` treats it.
+ * Deletes, inside the caller's transaction, what was last used before `cutoffMs`; counts what
+ * it really removed.
+ *
+ * Timestamps are parsed, not compared as strings: Python's isoformat drops the microseconds
+ * when they are zero (`...:09+00:00` sorts before `...:09.000000+00:00` though they are the
+ * same instant), and a foreign writer may use another offset. An unparseable value counts as
+ * expired, as the Python store's `cleanup_expired` treats it. The parsing is done here, in
+ * JavaScript, over the (session, symbol, time) rows, not by a SQL function: bun:sqlite has no
+ * user-defined functions, and one parser for both engines keeps their answers the same. The
+ * cost is one scan of both tables, as the function called once per row cost before.
  */
-const EPOCH_MS_FN = "tldrs_epoch_ms";
+export function deleteExpired(db: Sql, cutoffMs: number): CleanupResult {
+  const expired = (value: SqlValue): boolean => {
+    const t = typeof value === "string" ? parseTimestamp(value) : Number.NaN;
+    return Number.isNaN(t) || t < cutoffMs;
+  };
+  const oldSessions = new Set(db.all("SELECT session_id, last_accessed FROM sessions").filter((r) => expired(r[1]!)).map((r) => r[0]!));
+  const oldDeliveries = db.all("SELECT session_id, symbol_id, last_accessed FROM deliveries").filter((r) => oldSessions.has(r[0]!) || expired(r[2]!));
 
-function epochMs(value: unknown): number {
-  if (typeof value !== "string") return 0;
-  const t = parseTimestamp(value);
-  return Number.isNaN(t) ? 0 : t;
-}
-
-/** Deletes, inside the caller's transaction, what was last used before `cutoffMs`; counts what it really removed. */
-export function deleteExpired(db: Database, cutoffMs: number): CleanupResult {
-  // Registered per call: the engine may have reloaded the image into a new Database.
-  // It is not "innocuous", so with trusted_schema=OFF no view or trigger can call it.
-  db.create_function(EPOCH_MS_FN, epochMs);
-  db.run(
-    `DELETE FROM deliveries
-     WHERE ${EPOCH_MS_FN}(last_accessed) < :cutoff
-        OR session_id IN (SELECT session_id FROM sessions WHERE ${EPOCH_MS_FN}(last_accessed) < :cutoff)`,
-    { ":cutoff": cutoffMs },
-  );
-  const deliveries = db.getRowsModified();
-  db.run(`DELETE FROM sessions WHERE ${EPOCH_MS_FN}(last_accessed) < :cutoff`, { ":cutoff": cutoffMs });
-  const sessions = db.getRowsModified();
+  let deliveries = 0;
+  const deleteDelivery = db.prepare("DELETE FROM deliveries WHERE session_id = ? AND symbol_id = ?");
+  for (const [sessionId, symbolId] of oldDeliveries) deliveries += deleteDelivery.run([sessionId!, symbolId!]);
+  let sessions = 0;
+  const ids = [...oldSessions];
+  for (let at = 0; at < ids.length; at += CHUNK) {
+    const part = ids.slice(at, at + CHUNK);
+    sessions += db.run(`DELETE FROM sessions WHERE session_id IN (${part.map(() => "?").join(",")})`, part);
+  }
   return { sessions, deliveries };
 }

@@ -2,7 +2,7 @@
  * Deliveries: which symbol went to which session, with which etag and representation.
  * Upserts keyed by (session_id, symbol_id), as the Python store writes them.
  */
-import type { Database, SqlValue } from "../engine/sqljs.ts";
+import type { Sql, SqlValue } from "../engine/sql.ts";
 import { argRangeError, argTypeError } from "../errors.ts";
 import { keepsCodeSnapshot, type Representation } from "./representation.ts";
 import { checkEtag, checkId, checkKnownKeys, checkObject, checkOptionalString, checkRepresentation, checkTokenEstimate, checkVhsRef } from "./validate.ts";
@@ -92,49 +92,32 @@ ON CONFLICT(session_id, symbol_id) DO UPDATE SET
  * touches the session's `last_accessed`: a session that is being delivered to is in
  * use, and must not expire under `cleanupExpired` while the agent works.
  */
-export function upsertDeliveries(db: Database, sessionId: string, rows: readonly DeliveryRow[], now: string): void {
+export function upsertDeliveries(db: Sql, sessionId: string, rows: readonly DeliveryRow[], now: string): void {
   const stmt = db.prepare(UPSERT);
-  try {
-    for (const r of rows) {
-      stmt.run([sessionId, r.symbolId, r.etag, r.representation, r.vhsRef, r.tokenEstimate, r.codeSnapshot, now]);
-    }
-  } finally {
-    stmt.free();
-  }
+  for (const r of rows) stmt.run([sessionId, r.symbolId, r.etag, r.representation, r.vhsRef, r.tokenEstimate, r.codeSnapshot, now]);
   db.run("UPDATE sessions SET last_accessed = ? WHERE session_id = ?", [now, sessionId]);
 }
 
-export function selectDelivery(db: Database, sessionId: string, symbolId: string): Delivery | null {
-  const stmt = db.prepare(
+export function selectDelivery(db: Sql, sessionId: string, symbolId: string): Delivery | null {
+  const row = db.get(
     `SELECT session_id, symbol_id, etag, representation, vhs_ref, token_estimate, code_snapshot, last_accessed
      FROM deliveries WHERE session_id = ? AND symbol_id = ?`,
+    [sessionId, symbolId],
   );
-  try {
-    stmt.bind([sessionId, symbolId]);
-    if (!stmt.step()) return null;
-    return toDelivery(stmt.get());
-  } finally {
-    stmt.free();
-  }
+  return row ? toDelivery(row) : null;
 }
 
 /**
  * The code last sent in full or as a diff, base for the next incremental diff; null if
  * none (never delivered, or last delivered as a signature, slice or ref).
  */
-export function selectPreviousCode(db: Database, sessionId: string, symbolId: string): string | null {
-  const stmt = db.prepare(
+export function selectPreviousCode(db: Sql, sessionId: string, symbolId: string): string | null {
+  const v = db.get(
     `SELECT code_snapshot FROM deliveries
      WHERE session_id = ? AND symbol_id = ? AND representation IN ('full', 'incremental')`,
-  );
-  try {
-    stmt.bind([sessionId, symbolId]);
-    if (!stmt.step()) return null;
-    const v = stmt.get()[0];
-    return typeof v === "string" ? v : null;
-  } finally {
-    stmt.free();
-  }
+    [sessionId, symbolId],
+  )?.[0];
+  return typeof v === "string" ? v : null;
 }
 
 function toDelivery(r: SqlValue[]): Delivery {

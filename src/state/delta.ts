@@ -1,7 +1,7 @@
 /**
  * checkDelta: which of the symbols about to be sent the session already holds.
  */
-import type { Database, SqlValue } from "../engine/sqljs.ts";
+import { scalar, type Sql, type SqlValue } from "../engine/sql.ts";
 import { argTypeError } from "../errors.ts";
 import { countsAsUnchanged } from "./representation.ts";
 import { checkEtag, checkId } from "./validate.ts";
@@ -20,8 +20,6 @@ export interface DeltaResult {
    */
   rehydrate: Map<string, string>;
 }
-
-type Statement = ReturnType<Database["prepare"]>;
 
 /** Symbol ids per statement: SQLite binds at most 32766 parameters (999 before 3.32); 500 stays far below both. */
 export const DELTA_CHUNK = 500;
@@ -48,7 +46,7 @@ export function checkEtags(name: string, etags: unknown): Map<string, string> {
 const SCAN_FACTOR = 2;
 
 /** Classifies `etags` against the session's deliveries, in one read. */
-export function computeDelta(db: Database, sessionId: string, etags: ReadonlyMap<string, string>): DeltaResult {
+export function computeDelta(db: Sql, sessionId: string, etags: ReadonlyMap<string, string>): DeltaResult {
   const result: DeltaResult = { unchanged: new Set(), changed: new Set(), rehydrate: new Map() };
   const classify = (row: SqlValue[]) => {
     const id = String(row[0]);
@@ -58,7 +56,7 @@ export function computeDelta(db: Database, sessionId: string, etags: ReadonlyMap
     const ref = typeof row[3] === "string" ? canonicalVhsRef(row[3]) : null;
     if (ref !== null) result.rehydrate.set(id, ref);
   };
-  const stored = Number(db.exec("SELECT COUNT(*) FROM deliveries WHERE session_id = ?", [sessionId])[0]?.values[0]?.[0] ?? 0);
+  const stored = Number(scalar(db, "SELECT COUNT(*) FROM deliveries WHERE session_id = ?", [sessionId]) ?? 0);
   if (stored <= etags.size * SCAN_FACTOR) scanSession(db, sessionId, classify);
   else lookUpInChunks(db, sessionId, [...etags.keys()], classify);
   for (const id of etags.keys()) if (!result.unchanged.has(id)) result.changed.add(id);
@@ -67,32 +65,15 @@ export function computeDelta(db: Database, sessionId: string, etags: ReadonlyMap
 
 const COLUMNS = "symbol_id, etag, representation, vhs_ref";
 
-function scanSession(db: Database, sessionId: string, onRow: (row: SqlValue[]) => void): void {
-  const stmt = db.prepare(`SELECT ${COLUMNS} FROM deliveries WHERE session_id = ?`);
-  try {
-    stmt.bind([sessionId]);
-    while (stmt.step()) onRow(stmt.get());
-  } finally {
-    stmt.free();
-  }
+function scanSession(db: Sql, sessionId: string, onRow: (row: SqlValue[]) => void): void {
+  for (const row of db.all(`SELECT ${COLUMNS} FROM deliveries WHERE session_id = ?`, [sessionId])) onRow(row);
 }
 
 /** `DELTA_CHUNK` ids per statement; one prepared statement per distinct chunk length (at most two). */
-function lookUpInChunks(db: Database, sessionId: string, ids: string[], onRow: (row: SqlValue[]) => void): void {
-  const statements = new Map<number, Statement>();
-  try {
-    for (let start = 0; start < ids.length; start += DELTA_CHUNK) {
-      const chunk = ids.slice(start, start + DELTA_CHUNK);
-      let stmt = statements.get(chunk.length);
-      if (!stmt) {
-        stmt = db.prepare(`SELECT ${COLUMNS} FROM deliveries WHERE session_id = ? AND symbol_id IN (${chunk.map(() => "?").join(",")})`);
-        statements.set(chunk.length, stmt);
-      }
-      stmt.bind([sessionId, ...chunk]);
-      while (stmt.step()) onRow(stmt.get());
-      stmt.reset();
-    }
-  } finally {
-    for (const stmt of statements.values()) stmt.free();
+function lookUpInChunks(db: Sql, sessionId: string, ids: string[], onRow: (row: SqlValue[]) => void): void {
+  for (let start = 0; start < ids.length; start += DELTA_CHUNK) {
+    const chunk = ids.slice(start, start + DELTA_CHUNK);
+    const stmt = db.prepare(`SELECT ${COLUMNS} FROM deliveries WHERE session_id = ? AND symbol_id IN (${chunk.map(() => "?").join(",")})`);
+    for (const row of stmt.all([sessionId, ...chunk])) onRow(row);
   }
 }

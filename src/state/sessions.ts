@@ -1,7 +1,7 @@
 /**
  * Sessions: one row per agent session, with the repo fingerprint it was opened on.
  */
-import type { Database, SqlValue } from "../engine/sqljs.ts";
+import type { Sql, SqlValue } from "../engine/sql.ts";
 import { parseTimestamp } from "../engine/timestamp.ts";
 
 /** The fingerprint a session was last opened with, and the one it is opened with now. */
@@ -53,8 +53,8 @@ export interface SessionStats {
  * replaced by `repoFingerprint` (reporting drift), and `default_language` filled in only
  * if it was unset (the Python store never changes it after the insert; neither do we).
  */
-export function upsertSession(db: Database, sessionId: string, repoFingerprint: string, defaultLanguage: string | null, now: string): OpenedSession {
-  const existing = db.exec("SELECT created_at, repo_fingerprint, default_language FROM sessions WHERE session_id = ?", [sessionId])[0]?.values[0];
+export function upsertSession(db: Sql, sessionId: string, repoFingerprint: string, defaultLanguage: string | null, now: string): OpenedSession {
+  const existing = db.get("SELECT created_at, repo_fingerprint, default_language FROM sessions WHERE session_id = ?", [sessionId]);
   if (!existing) {
     db.run(
       "INSERT INTO sessions (session_id, created_at, last_accessed, repo_fingerprint, default_language) VALUES (?, ?, ?, ?, ?)",
@@ -76,9 +76,9 @@ export function upsertSession(db: Database, sessionId: string, repoFingerprint: 
   };
 }
 
-export function selectSessionStats(db: Database, sessionId: string): SessionStats {
-  const counts = db.exec("SELECT COUNT(*), COALESCE(SUM(token_estimate), 0) FROM deliveries WHERE session_id = ?", [sessionId])[0]?.values[0];
-  const session = db.exec("SELECT created_at, last_accessed FROM sessions WHERE session_id = ?", [sessionId])[0]?.values[0];
+export function selectSessionStats(db: Sql, sessionId: string): SessionStats {
+  const counts = db.get("SELECT COUNT(*), COALESCE(SUM(token_estimate), 0) FROM deliveries WHERE session_id = ?", [sessionId]);
+  const session = db.get("SELECT created_at, last_accessed FROM sessions WHERE session_id = ?", [sessionId]);
   return {
     sessionId,
     deliveryCount: Number(counts?.[0] ?? 0),
@@ -89,12 +89,12 @@ export function selectSessionStats(db: Database, sessionId: string): SessionStat
 }
 
 /** Every session, most recently used first (by parsed time: both stores' formats mix). */
-export function selectSessions(db: Database): SessionInfo[] {
-  const rows = db.exec(
+export function selectSessions(db: Sql): SessionInfo[] {
+  const rows = db.all(
     `SELECT s.session_id, s.created_at, s.last_accessed, s.repo_fingerprint, s.default_language,
             (SELECT COUNT(*) FROM deliveries d WHERE d.session_id = s.session_id)
      FROM sessions s`,
-  )[0]?.values ?? [];
+  );
   const sessions = rows.map(toSessionInfo);
   const time = (s: SessionInfo) => {
     const t = parseTimestamp(s.lastAccessed);

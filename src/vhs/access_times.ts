@@ -9,7 +9,7 @@
  * The cost of the trade: accesses of a process that exits without close() are lost. Access
  * times are hints for gc, and gc keeps recently *written* blobs by created time anyway.
  */
-import type { Database } from "../engine/sqljs.ts";
+import type { Sql } from "../engine/sql.ts";
 import { touchObject } from "./objects_table.ts";
 
 export const ACCESS_FLUSH_INTERVAL_MS = 60_000;
@@ -56,7 +56,7 @@ export class PendingAccesses {
    * Writes the pending accesses inside the caller's transaction. Returns the batch, to be
    * passed to `committed` once the transaction is on disk (a failed one keeps them pending).
    */
-  apply(db: Database): Map<string, string> {
+  apply(db: Sql): Map<string, string> {
     const batch = new Map(this.pending);
     for (const [hash, at] of batch) touchObject(db, hash, at);
     return batch;

@@ -1,6 +1,6 @@
 /** What the VHS verbs share: the platform, the database, the layout and the pending accesses. */
 import type { StateDb } from "../engine/state_db.ts";
-import type { Database } from "../engine/sqljs.ts";
+import type { Sql } from "../engine/sql.ts";
 import { isoTimestamp } from "../engine/timestamp.ts";
 import type { Platform } from "../platform/port.ts";
 import type { PendingAccesses } from "./access_times.ts";
@@ -15,7 +15,7 @@ export interface VhsContext {
 }
 
 /** One write transaction that also carries the pending access times (one flush for both). */
-export async function writeWithAccesses<T>(ctx: VhsContext, fn: (db: Database) => T): Promise<T> {
+export async function writeWithAccesses<T>(ctx: VhsContext, fn: (db: Sql) => T): Promise<T> {
   let batch: Map<string, string> | undefined;
   const result = await ctx.db.write((db) => {
     batch = ctx.accesses.apply(db);

@@ -68,13 +68,16 @@ describe("tldrs binary", () => {
     expect(code).toBe(0);
   });
 
-  it("--help and --version do not load the engine", () => {
+  it("--help and --version do not load the engine (--version only probes which one would run)", () => {
     const root = fileURLToPath(new URL("../../", import.meta.url));
     const copy = tempDir();
     cpSync(join(root, "dist"), join(copy, "dist"), { recursive: true });
     cpSync(join(root, "package.json"), join(copy, "package.json"));
-    // Without the engine modules (nor the MCP server and its SDK), any command that loads them would fail to import.
-    rmSync(join(copy, "dist", "engine"), { recursive: true });
+    // Without the engine modules (and without sql.js), nor the MCP server and its SDK, any command
+    // that loads them would fail to import. --version keeps only the engine choice.
+    for (const name of readdirSync(join(copy, "dist", "engine"))) {
+      if (!["choice.js", "sqljs_version.js"].includes(name)) rmSync(join(copy, "dist", "engine", name), { recursive: true });
+    }
     rmSync(join(copy, "dist", "mcp"), { recursive: true });
     mkdirSync(join(copy, "node_modules"));
     cpSync(join(root, "node_modules", "yargs"), join(copy, "node_modules", "yargs"), { recursive: true });
@@ -95,7 +98,11 @@ describe("tldrs binary", () => {
     expect(mcpHelp.stdout).toContain("tldrs mcp");
     const version = spawnSync(process.execPath, [bin, "--version"], { encoding: "utf8" });
     expect(version.status).toBe(0);
-    expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version);
+    expect(version.stderr).toBe("");
+    const [number, engine] = version.stdout.trim().split("\n");
+    expect(number).toBe(JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version);
+    // This Node (20) has no node:sqlite.
+    expect(engine).toMatch(/^engine: sql\.js \d+\.\d+\.\d+: Node v\d+\.\d+\.\d+ has no node:sqlite \(Node 22\.13 and later have it\)$/);
   });
 
   it("only tldrs mcp loads the MCP SDK: other commands run without it installed", async () => {

@@ -121,7 +121,7 @@ describe("bad database files", () => {
     );
     const db = await StateDb.open(platform, path);
     await db.write((d) => d.run("INSERT INTO sessions VALUES ('s', 'a', 'b', 'fp', NULL)"));
-    expect(await db.read((d) => d.exec("SELECT count(*) FROM notes")[0]!.values[0]![0])).toBe(1);
+    expect(await db.read((d) => d.get("SELECT count(*) FROM notes")![0])).toBe(1);
     await db.close();
   });
 
@@ -130,7 +130,7 @@ describe("bad database files", () => {
     writeFileSync(path, await craftedImage(`INSERT INTO sessions VALUES ('s', 'a', 'b', 'fp', NULL); PRAGMA user_version = ${SCHEMA_VERSION + 1}`));
     const before = snapshot(path);
     const db = await StateDb.open(platform, path);
-    expect(await db.read((d) => d.exec("SELECT session_id FROM sessions")[0]!.values)).toEqual([["s"]]);
+    expect(await db.read((d) => d.all("SELECT session_id FROM sessions"))).toEqual([["s"]]);
     await db.close();
     const err = await expectRefused(path, "write", "ENEWERSCHEMA");
     expect(err.message).toContain(`"${path}"`);
@@ -161,7 +161,7 @@ describe("bad database files", () => {
     const dir = tempDir();
     const path = join(dir, DB);
     const db = await StateDb.open(platform, path);
-    expect(await db.read((d) => d.exec("SELECT count(*) FROM sessions")[0]!.values[0]![0])).toBe(0);
+    expect(await db.read((d) => d.get("SELECT count(*) FROM sessions")![0])).toBe(0);
     expect(existsSync(path)).toBe(false);
     await db.write((d) => d.run("INSERT INTO sessions VALUES ('s', 'a', 'b', 'fp', NULL)"));
     expect(readFileSync(path).subarray(0, 16).toString("latin1")).toBe("SQLite format 3\u0000");

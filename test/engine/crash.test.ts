@@ -18,6 +18,8 @@ describe("crash safety", () => {
     const dir = tempDir();
     const path = join(dir, "tldrs_state.db");
     const setup = await StateDb.open(platform, path);
+    // The children run the same Node, so the same engine: sql.js on Node 20, native where the runtime has one.
+    const native = setup.engine.name === "native";
     await setup.write((d) => {
       d.run("CREATE TABLE seq (i INTEGER PRIMARY KEY, payload TEXT NOT NULL)");
       d.run("CREATE TABLE meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL)");
@@ -45,9 +47,9 @@ describe("crash safety", () => {
       // A fresh reader: the file opens, is intact, and holds exactly rows 1..k with meta = k.
       const db = await StateDb.open(platform, path);
       const [check, ids, last] = await db.read((d) => [
-        d.exec("PRAGMA integrity_check")[0]!.values,
-        (d.exec("SELECT i FROM seq ORDER BY i")[0]?.values ?? []).map((r) => Number(r[0])),
-        Number(d.exec("SELECT v FROM meta WHERE k = 'last'")[0]!.values[0]![0]),
+        d.all("PRAGMA integrity_check"),
+        d.all("SELECT i FROM seq ORDER BY i").map((r) => Number(r[0])),
+        Number(d.get("SELECT v FROM meta WHERE k = 'last'")![0]),
       ]);
       await db.close();
       expect(check).toEqual([["ok"]]);
@@ -59,15 +61,16 @@ describe("crash safety", () => {
       expect(k).toBeLessThanOrEqual(reported + 1);
       reported = k;
       if (hasPython) expect(pythonIntegrity(path)).toBe("ok");
-      // Only our own temp and lock names may be left by a killed writer.
+      // Only our own temp and lock names may be left by a killed writer (and a native one's
+      // -wal and -shm, which the next connection recovers from).
       const names = readdirSync(dir);
-      for (const name of names) expect(name).toMatch(/^tldrs_state\.db(\.lock)?(\.[0-9a-f]{16,32}\.(tmp|prev))?$/);
+      for (const name of names) expect(name).toMatch(native ? /^tldrs_state\.db(\.lock|-wal|-shm)?(\.[0-9a-f]{16,32}\.(tmp|prev))?$/ : /^tldrs_state\.db(\.lock)?(\.[0-9a-f]{16,32}\.(tmp|prev))?$/);
       const fresh = names.filter((n) => (n.endsWith(".tmp") || n.endsWith(".prev")) && !leftovers.has(n));
       if (fresh.length > 0) killedMidFlush++;
       for (const n of fresh) leftovers.add(n); // swept only after an hour's grace
       if (names.includes("tldrs_state.db.lock")) killedHoldingLock++;
     }
-    console.info(`crash safety: ${KILLS} kills, ${killedHoldingLock} while holding the lock, ${killedMidFlush} mid-flush (temp files left); ${reported} rows committed`);
+    console.info(`crash safety (${setup.engine.description}): ${KILLS} kills, ${killedHoldingLock} while holding the lock, ${killedMidFlush} mid-flush (temp files left); ${reported} rows committed`);
     // Every run is killed mid-way: it has more commits to make than any machine makes before its kill.
     expect(killedMidRun).toBe(KILLS);
     expect(reported).toBeGreaterThanOrEqual(KILLS); // every run commits at least once before its kill

@@ -40,10 +40,10 @@ describe("engine load", () => {
     const platform = createNodePlatform();
     const path = join(tempDir(), "tldrs_state.db");
     // The genuine engine first, on the same platform object (the engine is cached per package folder).
-    await (await StateDb.open(platform, path)).close();
+    await (await StateDb.open(platform, path, { engine: "sqljs" })).close();
     const copy = copyOfSqlJs();
     flipOneByte(join(copy.dir, "dist/sql-wasm-browser.wasm"));
-    const err = await StateDb.open(platform, path, { sqljsPackage: copy.url }).catch((e: unknown) => e);
+    const err = await StateDb.open(platform, path, { engine: "sqljs", sqljsPackage: copy.url }).catch((e: unknown) => e);
     expect(isTldrsError(err, "EENGINE")).toBe(true);
     const message = (err as Error).message;
     expect(message).not.toContain("\n");
@@ -58,7 +58,7 @@ describe("engine load", () => {
     // A glue that would throw if it ever ran: the check must come first.
     writeFileSync(join(copy.dir, "dist/sql-wasm-browser.js"), "throw new Error('the glue ran');\n");
     writeFileSync(join(copy.dir, "package.json"), JSON.stringify({ name: "sql.js", version: "9.9.9" }));
-    const err = await StateDb.open(createNodePlatform(), join(tempDir(), "db"), { sqljsPackage: copy.url }).catch((e: unknown) => e);
+    const err = await StateDb.open(createNodePlatform(), join(tempDir(), "db"), { engine: "sqljs", sqljsPackage: copy.url }).catch((e: unknown) => e);
     expect(isTldrsError(err, "EENGINE")).toBe(true);
     expect((err as Error).message).toContain("its package.json says 9.9.9, its glue (dist/sql-wasm-browser.js) is an unknown build");
     expect((err as Error).message).toContain(`its binary (dist/sql-wasm-browser.wasm) is sql.js ${SQLJS_VERSION}`);
@@ -67,11 +67,11 @@ describe("engine load", () => {
   it("a missing binary or glue fails with EENGINE naming the file", async () => {
     const copy = copyOfSqlJs();
     rmSync(join(copy.dir, "dist/sql-wasm-browser.wasm"));
-    const noWasm = await StateDb.open(createNodePlatform(), "/nonexistent/db", { sqljsPackage: copy.url }).catch((e: unknown) => e);
+    const noWasm = await StateDb.open(createNodePlatform(), "/nonexistent/db", { engine: "sqljs", sqljsPackage: copy.url }).catch((e: unknown) => e);
     expect(isTldrsError(noWasm, "EENGINE")).toBe(true);
     expect((noWasm as Error).message).toContain(`"${copy.dir}/dist/sql-wasm-browser.wasm"`);
     rmSync(join(copy.dir, "dist/sql-wasm-browser.js"));
-    const noGlue = await StateDb.open(createNodePlatform(), "/nonexistent/db", { sqljsPackage: copy.url }).catch((e: unknown) => e);
+    const noGlue = await StateDb.open(createNodePlatform(), "/nonexistent/db", { engine: "sqljs", sqljsPackage: copy.url }).catch((e: unknown) => e);
     expect(isTldrsError(noGlue, "EENGINE")).toBe(true);
     expect((noGlue as Error).message).toMatch(/Cannot find the SQLite engine \(sql\.js [\d.]+\): "sql\.js\/dist\/sql-wasm-browser\.js" is not at/);
   });
@@ -79,13 +79,13 @@ describe("engine load", () => {
   it("an image larger than maxImageBytes: ETOOLARGE on read and write, file untouched", async () => {
     const platform = createNodePlatform();
     const path = join(tempDir(), "tldrs_state.db");
-    const db = await StateDb.open(platform, path);
+    const db = await StateDb.open(platform, path, { engine: "sqljs" });
     await db.write((d) => {
       for (let i = 0; i < 100; i++) d.run("INSERT INTO sessions VALUES (?, 'a', 'b', ?, NULL)", [`s${i}`, "x".repeat(500)]);
     });
     await db.close();
     const before = snapshot(path);
-    const small = await StateDb.open(platform, path, { maxImageBytes: 16 * 1024 });
+    const small = await StateDb.open(platform, path, { engine: "sqljs", maxImageBytes: 16 * 1024 });
     for (const run of [() => small.read((d) => d.exec("SELECT 1")), () => small.write((d) => d.run("DELETE FROM sessions"))]) {
       const err = await run().catch((e: unknown) => e);
       expect(isTldrsError(err, "ETOOLARGE")).toBe(true);

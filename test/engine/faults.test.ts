@@ -67,8 +67,8 @@ async function rowsOf(platform: Platform, path: string): Promise<string[] | null
   const db = await StateDb.open(platform, path, { lock: LOCK_OPTIONS });
   try {
     const [check, ids] = await db.read((d) => [
-      d.exec("PRAGMA integrity_check")[0]!.values[0]![0],
-      (d.exec("SELECT session_id FROM sessions ORDER BY 1")[0]?.values ?? []).map((r) => String(r[0])),
+      d.get("PRAGMA integrity_check")![0],
+      d.all("SELECT session_id FROM sessions ORDER BY 1").map((r) => String(r[0])),
     ]);
     expect(check).toBe("ok");
     return ids;
@@ -77,7 +77,7 @@ async function rowsOf(platform: Platform, path: string): Promise<string[] | null
   }
 }
 
-const insert = (id: string) => (d: import("../../src/engine/sqljs.ts").Database) => d.run("INSERT INTO sessions VALUES (?, 'a', 'b', 'fp', NULL)", [id]);
+const insert = (id: string) => (d: import("../../src/engine/sql.ts").Sql) => d.run("INSERT INTO sessions VALUES (?, 'a', 'b', 'fp', NULL)", [id]);
 
 interface Case {
   kind: Kind;
@@ -179,7 +179,7 @@ async function runFailure(kind: Kind, faulty: FaultyPlatform, scenario: "update"
   // The same StateDb writes again; memory and disk agree.
   await c.db.write(insert("r3"));
   expectedRows = [...expectedRows, "r3"];
-  expect(await c.db.read((d) => d.exec("SELECT session_id FROM sessions ORDER BY 1")[0]!.values.map((r) => String(r[0]))), where).toEqual(expectedRows);
+  expect(await c.db.read((d) => d.all("SELECT session_id FROM sessions ORDER BY 1").map((r) => String(r[0]))), where).toEqual(expectedRows);
   expect(await rowsOf(kind.base, c.path), where).toEqual(expectedRows);
   await expect(kind.base.stat(`${c.path}.lock`), `${where}: lock left`).rejects.toMatchObject({ code: "ENOENT" });
   await c.db.close();
@@ -238,12 +238,14 @@ describe.each([
       expect(renameSeq).toBeGreaterThan(0);
       const tally: Tally = { points: calls.length, cases: 0, rejected: 0, absorbed: new Map() };
       // The flush steps: temp create, write, fsync, close, chmod (keeping an existing file's
-      // mode; a new file is created 0644 under the umask), lock check, link previous, rename,
-      // folder fsync.
+      // mode; a new file is created 0644 under the umask), lock check, no -wal or -journal
+      // beside the file, the file still the one loaded (none, for a new store), link previous,
+      // rename, folder fsync.
       const tempSeq = calls.find((x) => x.op === "create" && /\.[0-9a-f]{16}\.tmp$/.test(x.path))!.seq;
       const flushSteps = calls.filter((c) => c.seq >= tempSeq && c.seq <= renameSeq + 1);
       const chmod = scenario === "update" ? ["chmod"] : [];
-      expect(flushSteps.map((c) => c.op)).toEqual(["create", "write", "fsync", "close", ...chmod, "stat", "readFile", "link", "rename", "syncDir"]);
+      const identity = scenario === "update" ? ["open", "fstat", "read", "close"] : ["open"];
+      expect(flushSteps.map((c) => c.op)).toEqual(["create", "write", "fsync", "close", ...chmod, "stat", "readFile", "stat", "stat", ...identity, "link", "rename", "syncDir"]);
       // Every case runs; the failures are listed together at the end.
       const failures: string[] = [];
       const attempt = async (run: () => Promise<void>) => {

@@ -98,10 +98,14 @@ export function python(code: string, args: string[] = []): string {
   return r.stdout;
 }
 
-/** PRAGMA integrity_check by Python's sqlite3, read-only (leaves no -wal/-journal behind). */
+/**
+ * PRAGMA integrity_check by Python's sqlite3. A plain connection, not mode=ro: on a WAL file a
+ * read-only connection leaves its -wal and -shm behind (it may not delete them); this one, closing
+ * last, removes them, and a read changes nothing else.
+ */
 export function pythonIntegrity(path: string): string {
   return python(
-    "import sqlite3,sys\nc=sqlite3.connect('file:'+sys.argv[1]+'?mode=ro',uri=True)\nprint(c.execute('PRAGMA integrity_check').fetchone()[0])\nc.close()",
+    "import sqlite3,sys\nc=sqlite3.connect(sys.argv[1])\nprint(c.execute('PRAGMA integrity_check').fetchone()[0])\nc.close()",
     [path],
   ).trim();
 }
@@ -110,7 +114,7 @@ export function pythonIntegrity(path: string): string {
 export async function query(platform: Platform, path: string, sql: string): Promise<unknown[][]> {
   const db = await StateDb.open(platform, path);
   try {
-    return await db.read((d) => d.exec(sql)[0]?.values ?? []);
+    return await db.read((d) => d.all(sql));
   } finally {
     await db.close();
   }

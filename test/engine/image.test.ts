@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { isTldrsError } from "../../src/errors.ts";
-import { assertWholeImage, identityOf, sameIdentity, withoutWalFlag, type FileIdentity } from "../../src/engine/image.ts";
+import { assertWholeImage, identityOf, sameIdentity, isWalImage, setJournalMode, type FileIdentity } from "../../src/engine/image.ts";
 import { StateDb } from "../../src/engine/state_db.ts";
 import { createNodePlatform } from "../../src/platform/node.ts";
 import type { FileStat } from "../../src/platform/port.ts";
@@ -11,7 +11,7 @@ import { tempDir } from "../helpers/tmp.ts";
 
 async function validImage(): Promise<Uint8Array> {
   const path = join(tempDir(), "tldrs_state.db");
-  const db = await StateDb.open(createNodePlatform(), path);
+  const db = await StateDb.open(createNodePlatform(), path, { engine: "sqljs" });
   await db.write((d) => {
     for (let i = 0; i < 100; i++) d.run("INSERT INTO sessions VALUES (?, 'a', 'b', ?, NULL)", [`s${i}`, "x".repeat(200)]);
   });
@@ -78,17 +78,14 @@ describe("file identity", () => {
   });
 });
 
-describe("withoutWalFlag", () => {
-  it("marks a WAL-mode image as rollback mode in a copy, and leaves a legacy image as is", async () => {
+describe("setJournalMode", () => {
+  it("marks an image WAL or rollback mode in place (no copy), the rest of the header untouched", async () => {
     const img = await validImage();
-    expect([img[18], img[19]]).toEqual([1, 1]);
-    expect(withoutWalFlag(img)).toBe(img);
-    const wal = img.slice();
-    wal[18] = 2;
-    wal[19] = 2;
-    const out = withoutWalFlag(wal);
-    expect([out[18], out[19]]).toEqual([1, 1]);
-    expect([wal[18], wal[19]]).toEqual([2, 2]);
-    expect(Buffer.from(out.subarray(20)).equals(Buffer.from(wal.subarray(20)))).toBe(true);
+    expect([img[18], img[19], isWalImage(img)]).toEqual([1, 1, false]);
+    const before = img.slice();
+    setJournalMode(img, true);
+    expect([img[18], img[19], isWalImage(img)]).toEqual([2, 2, true]);
+    setJournalMode(img, false);
+    expect(Buffer.from(img).equals(Buffer.from(before))).toBe(true);
   });
 });

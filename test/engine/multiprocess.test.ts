@@ -28,7 +28,7 @@ describe("round trip between processes", () => {
     const writer = startNodeChild("writer.mjs", [path, "rows", "3", "child"]);
     expect((await writer.exited).code).toBe(0);
     // The same StateDb object notices the file changed and reloads it.
-    const ids = await db.read((d) => d.exec("SELECT session_id FROM sessions ORDER BY 1")[0]!.values.map((r) => r[0]));
+    const ids = await db.read((d) => d.all("SELECT session_id FROM sessions ORDER BY 1").map((r) => r[0]));
     expect(ids).toEqual(["child-1", "child-2", "child-3", "parent-1"]);
     await db.close();
   });

@@ -12,14 +12,14 @@ describe("StateDb basics", () => {
     const dir = tempDir();
     const path = join(dir, "tldrs_state.db");
     const db = await StateDb.open(platform, path);
-    const n = await db.read((d) => d.exec("SELECT count(*) FROM objects")[0]!.values[0]![0]);
+    const n = await db.read((d) => d.get("SELECT count(*) FROM objects")![0]);
     expect(n).toBe(0);
     expect(existsSync(path)).toBe(false);
     await db.write((d) => d.run("INSERT INTO sessions VALUES ('s', 'a', 'b', 'fp', NULL)"));
     expect(existsSync(path)).toBe(true);
     expect(existsSync(path + ".lock")).toBe(false);
     const other = await StateDb.open(createNodePlatform(), path);
-    expect(await other.read((d) => d.exec("SELECT session_id FROM sessions")[0]!.values)).toEqual([["s"]]);
+    expect(await other.read((d) => d.all("SELECT session_id FROM sessions"))).toEqual([["s"]]);
     await db.close();
     await other.close();
   });
@@ -53,7 +53,7 @@ describe("StateDb basics", () => {
     ).rejects.toThrow("boom");
     expect(readFileSync(path)).toEqual(bytes);
     expect(existsSync(path + ".lock")).toBe(false);
-    expect(await db.read((d) => d.exec("SELECT count(*) FROM sessions")[0]!.values[0]![0])).toBe(1);
+    expect(await db.read((d) => d.get("SELECT count(*) FROM sessions")![0])).toBe(1);
     await db.close();
   });
 });

@@ -209,7 +209,7 @@ describe("a fresh install of the tarball (empty npm cache, no lockfile)", () => 
     }
   });
 
-  it("glue and binary of different builds: one line naming both and the fix, at once, on Node, Deno and Bun; doctor fails", async (t) => {
+  it("glue and binary of different builds: one line naming both and the fix, at once, on Node, Deno and Bun (sql.js engine); doctor fails; the native engine runs on", async (t) => {
     const { app } = need(t);
     const wasm = join(app, "node_modules/sql.js/dist/sql-wasm-browser.wasm");
     const saved = join(app, "saved.wasm");
@@ -220,10 +220,11 @@ describe("a fresh install of the tarball (empty npm cache, no lockfile)", () => 
       bytes[mid] = bytes[mid]! ^ 0x01; // a binary of another build, as a hand edit or a bundler leaves it
       writeFileSync(wasm, bytes);
       const bin = join(app, "node_modules/tldrs/dist/cli/bin.js");
+      // Deno and Bun run the native engine by default: sql.js is asked for there.
       const runs = await Promise.all([
         runCommand(process.execPath, [bin, "vhs", "put", "-"], { cwd: app, input: "x" }),
-        runCommand(denoExecutable(), ["run", "--no-prompt", ...DENO_CLI, bin, "vhs", "put", "-"], { cwd: app, input: "x" }),
-        runCommand(bunExecutable(), [bin, "vhs", "put", "-"], { cwd: app, input: "x" }),
+        runCommand(denoExecutable(), ["run", "--no-prompt", ...DENO_CLI, bin, "--engine", "sqljs", "vhs", "put", "-"], { cwd: app, input: "x" }),
+        runCommand(bunExecutable(), [bin, "--engine", "sqljs", "vhs", "put", "-"], { cwd: app, input: "x" }),
       ]);
       for (const r of runs) {
         expect(r.code, describeRun("damaged engine", r)).toBe(1);
@@ -233,6 +234,13 @@ describe("a fresh install of the tarball (empty npm cache, no lockfile)", () => 
       expect(doctor.code, describeRun("doctor", doctor)).toBe(1);
       expect(doctor.stdout).toContain("[FAIL] engine: The SQLite engine in");
       expect(doctor.stdout).toMatch(/needs action/);
+      // Where the runtime has its own SQLite, the damaged sql.js is reported, and not used.
+      const bunPut = await runCommand(bunExecutable(), [bin, "vhs", "put", "-"], { cwd: app, input: "native" });
+      expect(bunPut.code, describeRun("bun put on the native engine", bunPut)).toBe(0);
+      const bunDoctor = await runCommand(bunExecutable(), [bin, "doctor"], { cwd: app });
+      expect(bunDoctor.code, describeRun("bun doctor", bunDoctor)).toBe(1);
+      expect(bunDoctor.stdout).toContain("[ok  ] engine: native (bun:sqlite");
+      expect(bunDoctor.stdout).toContain("[FAIL] sql.js: The SQLite engine in");
     } finally {
       copyFileSync(saved, wasm);
     }

@@ -90,7 +90,7 @@ function strayFiles(root: string): string[] {
 }
 
 async function deliveries(store: Store): Promise<string[]> {
-  return store.db.read((d) => (d.exec("SELECT session_id || '/' || symbol_id || '=' || etag FROM deliveries ORDER BY 1")[0]?.values ?? []).map((r) => String(r[0])));
+  return store.db.read((d) => d.all("SELECT session_id || '/' || symbol_id || '=' || etag FROM deliveries ORDER BY 1").map((r) => String(r[0])));
 }
 
 describe.skipIf(!MNT)("a full disk (tmpfs)", () => {
@@ -177,7 +177,7 @@ describe.skipIf(!MNT)("a full disk (tmpfs)", () => {
       expect(await deliveries(fresh), `${pages} pages free`).toEqual(expected);
       expect(await deliveries(store), `${pages} pages free`).toEqual(expected);
       for (const [r, b] of kept) expect(sameBytes(await fresh.vhs.get(r), b), `${pages} pages free: ${r}`).toBe(true);
-      expect(await fresh.db.read((d) => String(d.exec("PRAGMA integrity_check")[0]!.values[0]![0]))).toBe("ok");
+      expect(await fresh.db.read((d) => String(d.get("PRAGMA integrity_check")![0]))).toBe("ok");
       await fresh.close();
     }
     rmSync(FILLER());

@@ -100,7 +100,7 @@ async function blobState(store: Store, bytes: Uint8Array, what: string): Promise
 }
 
 async function deliveriesOf(store: Store): Promise<Map<string, string>> {
-  return store.db.read((d) => new Map((d.exec("SELECT session_id || '/' || symbol_id, etag FROM deliveries")[0]?.values ?? []).map((r) => [String(r[0]), String(r[1])])));
+  return store.db.read((d) => new Map(d.all("SELECT session_id || '/' || symbol_id, etag FROM deliveries").map((r) => [String(r[0]), String(r[1])])));
 }
 
 async function sessionIds(store: Store): Promise<string[]> {
@@ -173,7 +173,7 @@ const OPS: Op[] = [
     run: (s) => s.vhs.verify({ repair: true }),
     async check(store, _b, o) {
       if (!o.ok) return;
-      const rows = await store.db.read((d) => (d.exec("SELECT hash FROM objects")[0]?.values ?? []).map((r) => String(r[0])));
+      const rows = await store.db.read((d) => d.all("SELECT hash FROM objects").map((r) => String(r[0])));
       expect(rows, "acknowledged repair adopted the orphan").toContain(hashOf(E));
       expect(rows, "acknowledged repair dropped the dead row").not.toContain(hashOf(F));
     },
@@ -252,7 +252,7 @@ const OPS: Op[] = [
 async function checkTemplateData(store: Store, op: Op, where: string, rowsOnly = false): Promise<void> {
   const kept = [A, B, ...(op.changes?.includes("C") ? [] : [C]), ...(op.changes?.includes("D") ? [] : [D])];
   if (rowsOnly) {
-    const rows = await store.db.read((d) => new Set((d.exec("SELECT hash FROM objects")[0]?.values ?? []).map((r) => String(r[0]))));
+    const rows = await store.db.read((d) => new Set(d.all("SELECT hash FROM objects").map((r) => String(r[0]))));
     for (const b of kept) expect(rows.has(hashOf(b)), `${where}: row of ${hashOf(b)}`).toBe(true);
   } else {
     for (const b of kept) expect(await blobState(store, b, `${where}: ${hashOf(b)}`)).toBe("intact");
@@ -319,7 +319,7 @@ async function recover(c: Case, op: Op, outcome: Outcome, where: string): Promis
     expect(second.ok, `${where}: verify after repair`).toBe(second.checked);
     await checkTemplateData(store, op, where, true); // the second verify read every file
 
-    expect(await store.db.read((d) => String(d.exec("PRAGMA integrity_check")[0]!.values[0]![0])), where).toBe("ok");
+    expect(await store.db.read((d) => String(d.get("PRAGMA integrity_check")![0])), where).toBe("ok");
     const files = await listFiles(c.base, ROOT);
     expect(files.filter((f) => !isRestingFile(f)), `${where}: files left after recovery`).toEqual([]);
   } finally {

@@ -74,7 +74,7 @@ describe("lock races", () => {
     expect((await base.readdir("/store")).sort()).toEqual(["tldrs_state.db"]);
     // The next write goes through, from the file: 'b' was never committed.
     await db.write((d) => d.run("INSERT INTO sessions VALUES ('c', 'x', 'y', 'fp', NULL)"));
-    expect(await db.read((d) => d.exec("SELECT session_id FROM sessions ORDER BY 1")[0]!.values.flat())).toEqual(["a", "c"]);
+    expect(await db.read((d) => d.all("SELECT session_id FROM sessions ORDER BY 1").flat())).toEqual(["a", "c"]);
     await db.close();
   });
 

@@ -87,20 +87,23 @@ function runtimeCommand(runtime: Runtime): string[] {
   return [bin];
 }
 
-/** Whether `runtime` runs the built package here (the Deno and Bun ports are work in progress). */
-function runtimeWorks(runtime: Runtime, dir: string, distNode: string): string | null {
-  if (runtime === "node") return null;
+/**
+ * Whether `runtime` runs the built package here, and on which engine ("auto": native where the
+ * runtime has SQLite of its own, so this Node's workers run sql.js and Deno's and Bun's native).
+ */
+function runtimeWorks(runtime: Runtime, dir: string, distNode: string): { error: string | null; engine: string } {
   const probe = join(dir, `probe-${runtime}.mjs`);
   writeFileSync(
     probe,
     `import { openStore } from ${JSON.stringify(distNode)};\nconst s = await openStore({ root: ${JSON.stringify(join(dir, `probe-${runtime}`))} });\n` +
       `const r = await s.vhs.put("probe");\nawait s.state.recordDeliveries("p", [{ symbolId: "a", etag: "e", representation: "full" }]);\n` +
-      `if ((await s.vhs.getText(r)) !== "probe") throw new Error("bad read");\nawait s.close();\nconsole.log("ok");\n`,
+      `if ((await s.vhs.getText(r)) !== "probe") throw new Error("bad read");\nawait s.close();\nconsole.log("ok " + s.engine.name);\n`,
   );
   const [cmd, ...args] = runtimeCommand(runtime);
   const r = spawnSync(cmd!, [...args, probe], { encoding: "utf8", timeout: 60_000, cwd: REPO });
-  if (r.status === 0 && r.stdout.trim().endsWith("ok")) return null;
-  return `${runtime} cannot run the package here (${(r.error?.message ?? r.stderr ?? "").trim().split("\n").slice(-1)[0] || `exit ${r.status}`})`;
+  const ok = /^ok (\w+)$/m.exec(r.stdout ?? "");
+  if (r.status === 0 && ok) return { error: null, engine: ok[1]! };
+  return { error: `${runtime} cannot run the package here (${(r.error?.message ?? r.stderr ?? "").trim().split("\n").slice(-1)[0] || `exit ${r.status}`})`, engine: "" };
 }
 
 /**
@@ -185,23 +188,25 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const distNode = snapshotPackage(dir);
 
   const wanted = options.runtimes ?? ["node", "node", "deno", "bun"];
-  const verdict = new Map<Runtime, string | null>();
+  const verdict = new Map<Runtime, { error: string | null; engine: string }>();
   const runtimes: Runtime[] = [];
   for (const r of wanted) {
     if (!verdict.has(r)) verdict.set(r, runtimeWorks(r, dir, distNode));
-    const why = verdict.get(r);
+    const why = verdict.get(r)!.error;
     if (why) {
       if (!notes.includes(why)) notes.push(why);
+      if (!verdict.has("node")) verdict.set("node", runtimeWorks("node", dir, distNode));
       runtimes.push("node");
     } else runtimes.push(r);
   }
+  const labels = runtimes.map((r) => `${r} (${verdict.get(r)?.engine ?? "?"})`);
   for (const n of notes) say(`soak: note: ${n}; using a Node worker in its place`);
 
   const env = { SOAK_TTLS: (options.ttls ?? [2, 5, 3600]).join(",") };
   const workers = runtimes.map((rt, id) => new Worker(id, rt, [distNode, root, String(id), logDir, stopFile, scratch], join(logDir, `worker-${id}.stderr`), env));
   const started = Date.now();
   const goal = options.until ? `until ${options.until.kills} kills and ${Object.entries(options.until.acknowledged).map(([k, n]) => `${n} ${k}`).join(", ")} acknowledged` : `for ${((options.durationMs ?? 0) / 1000).toFixed(0)} s`;
-  say(`soak: ${workers.length} workers (${runtimes.join(", ")}) on ${root} ${goal}`);
+  say(`soak: ${workers.length} workers (${labels.join(", ")}) on ${root} ${goal}`);
   const done = () => (options.until ? kills.length >= options.until.kills && reached(logDir, options.until.acknowledged) : Date.now() - started >= (options.durationMs ?? 0));
   for (const w of workers) w.start();
 
@@ -233,7 +238,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   }
   const durationMs = Date.now() - started;
 
-  const result = await check({ dir, root, logDir, kills, durationMs, runtimes, notes, workers });
+  const result = await check({ dir, root, distNode, logDir, kills, durationMs, runtimes: labels, notes, workers });
   if (result.violations.length === 0 && !options.keep) rmSync(dir, { recursive: true, force: true });
   return result;
 }
@@ -319,7 +324,27 @@ const TEMP_KINDS: Array<[string, RegExp]> = [
   ["lock temp", /^tldrs_state\.db\.lock(\.break)?\.[0-9a-f]{16,32}\.tmp$/],
   ["break lock", /^tldrs_state\.db\.lock\.break$/],
   ["default session temp", /^default_session_id\.tmp-\d+-[0-9a-f]+$/],
+  ["-wal or -shm of a killed native worker", /^tldrs_state\.db-(wal|shm)$/],
 ];
+
+/**
+ * A native worker killed mid-operation leaves the -wal and -shm of its connection; the next
+ * native connection recovers from them and, closing last, removes them. The checker runs sql.js
+ * (this Node), which would wait for them and then refuse: so, as the next native process would,
+ * one native read (Bun, else Deno) runs first. Returns what ran, or why none could.
+ */
+function recoverNativeLeftovers(root: string, distNode: string, dir: string): string {
+  const db = join(root, "tldrs_state.db");
+  if (!existsSync(`${db}-wal`) && !existsSync(`${db}-shm`)) return "nothing to recover";
+  const script = join(dir, "recover.mjs");
+  writeFileSync(script, `import { openStore } from ${JSON.stringify(distNode)};\nconst s = await openStore({ root: ${JSON.stringify(root)}, engine: "native" });\nawait s.state.listSessions();\nawait s.close();\n`);
+  for (const runtime of ["bun", "deno"] as const) {
+    const [cmd, ...args] = runtimeCommand(runtime);
+    const r = spawnSync(cmd!, [...args, script], { encoding: "utf8", timeout: 60_000, cwd: REPO });
+    if (r.status === 0) return `a native read on ${runtime} recovered the -wal and -shm`;
+  }
+  return "no native runtime could open the store to recover its -wal";
+}
 
 /** Files of the store that are neither its database, its blobs nor its id file. */
 function listLeftovers(root: string): Array<{ path: string; kind: string | null }> {
@@ -338,12 +363,12 @@ function listLeftovers(root: string): Array<{ path: string; kind: string | null 
 }
 
 function pythonIntegrity(path: string): string | null {
-  const r = spawnSync("python3", ["-c", "import sqlite3,sys\nc=sqlite3.connect('file:'+sys.argv[1]+'?mode=ro',uri=True)\nprint(c.execute('PRAGMA integrity_check').fetchone()[0])", path], { encoding: "utf8" });
+  const r = spawnSync("python3", ["-c", "import sqlite3,sys\nc=sqlite3.connect(sys.argv[1])\nprint(c.execute('PRAGMA integrity_check').fetchone()[0])\nc.close()", path], { encoding: "utf8" });
   if (r.error || r.status === null) return null;
   return r.status === 0 ? r.stdout.trim() : `python3 failed: ${r.stderr.trim()}`;
 }
 
-async function check(ctx: { dir: string; root: string; logDir: string; kills: Kill[]; durationMs: number; runtimes: Runtime[]; notes: string[]; workers: Worker[] }): Promise<SoakResult> {
+async function check(ctx: { dir: string; root: string; distNode: string; logDir: string; kills: Kill[]; durationMs: number; runtimes: string[]; notes: string[]; workers: Worker[] }): Promise<SoakResult> {
   const { root, kills } = ctx;
   const violations: string[] = [];
   const fail = (what: string) => {
@@ -467,11 +492,13 @@ async function check(ctx: { dir: string; root: string; logDir: string; kills: Ki
     else leftovers[l.kind] = (leftovers[l.kind] ?? 0) + 1;
   }
 
+  if (leftovers["-wal or -shm of a killed native worker"]) ctx.notes.push(recoverNativeLeftovers(root, ctx.distNode, ctx.dir));
+
   const platform = createNodePlatform();
   let store: Store = await openStoreWith(platform, { root, lock: { timeoutMs: 30_000 } });
   try {
     // -- the database
-    const integrity = await store.db.read((d) => d.exec("PRAGMA integrity_check")[0]?.values.map((r) => String(r[0])) ?? []);
+    const integrity = await store.db.read((d) => d.all("PRAGMA integrity_check").map((r) => String(r[0])));
     count("integrity checks");
     if (integrity.join() !== "ok") fail(`integrity_check: ${integrity.slice(0, 5).join("; ")}`);
     const py = pythonIntegrity(store.dbPath);
@@ -508,7 +535,7 @@ async function check(ctx: { dir: string; root: string; logDir: string; kills: Ki
 
     // -- deliveries
     const rows = await store.db.read((d) =>
-      (d.exec("SELECT session_id, symbol_id, etag, representation FROM deliveries")[0]?.values ?? []).map((r) => ({ key: `${String(r[0])}\u0000${String(r[1])}`, etag: String(r[2]), rep: String(r[3]) })),
+      d.all("SELECT session_id, symbol_id, etag, representation FROM deliveries").map((r) => ({ key: `${String(r[0])}\u0000${String(r[1])}`, etag: String(r[2]), rep: String(r[3]) })),
     );
     const byKey = new Map(rows.map((r) => [r.key, r]));
     for (const r of rows) {
@@ -556,7 +583,7 @@ async function check(ctx: { dir: string; root: string; logDir: string; kills: Ki
     const left = listLeftovers(root).filter((l) => !l.path.endsWith("tldrs_state.db.lock") || existsSync(l.path));
     for (const l of left) fail(`left after recovery: ${l.path} (${l.kind ?? "unknown"}, ${(Date.now() - statSync(l.path).mtimeMs) / 1000} s old)`);
     count("leftover listings");
-    const integrity2 = await store.db.read((d) => String(d.exec("PRAGMA integrity_check")[0]?.values[0]?.[0]));
+    const integrity2 = await store.db.read((d) => String(d.get("PRAGMA integrity_check")?.[0]));
     count("integrity checks");
     if (integrity2 !== "ok") fail(`integrity_check after recovery: ${integrity2}`);
   } finally {

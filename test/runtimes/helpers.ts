@@ -144,9 +144,9 @@ export class RuntimeWorker {
     });
   }
 
-  static start(runtime: RuntimeName, denoPermissions = DENO_PERMISSIONS): RuntimeWorker {
+  static start(runtime: RuntimeName, denoPermissions = DENO_PERMISSIONS, env: Record<string, string> = {}): RuntimeWorker {
     const [command, args] = commandFor(runtime, WORKER, [], denoPermissions);
-    return new RuntimeWorker(runtime, spawn(command, args, { cwd: ROOT, env: childEnv(), stdio: ["pipe", "pipe", "pipe"] }));
+    return new RuntimeWorker(runtime, spawn(command, args, { cwd: ROOT, env: childEnv(env), stdio: ["pipe", "pipe", "pipe"] }));
   }
 
   /** Sends a command; resolves with its result, rejects with its error (code kept). */

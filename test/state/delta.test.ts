@@ -1,4 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
+import { NativeSql } from "../../src/engine/native_sql.ts";
+import { SqlJsSql } from "../../src/engine/sqljs_sql.ts";
 import { REPRESENTATIONS } from "../../src/state/representation.ts";
 import { tempDir } from "../helpers/tmp.ts";
 import { openTestStore } from "./helpers.ts";
@@ -80,12 +82,12 @@ describe("checkDelta", () => {
     for (let i = 0; i < asked - 1; i++) etags[`sym${i}`] = i % 5 === 0 ? "edited" : `e${i}`;
     etags["new"] = "x";
     const read = vi.spyOn(store.db, "read");
-    // The in-memory Database stays the same between reads: watch which statements run.
-    const prepare = await store.db.read((db) => vi.spyOn(db, "prepare"));
-    read.mockClear();
+    // Watch which statements the engine prepares (once per SQL text within a call).
+    const spies = [SqlJsSql, NativeSql].map((engine) => vi.spyOn(engine.prototype as unknown as { prepareNew(sql: string): unknown }, "prepareNew"));
     const delta = await store.state.checkDelta("s1", etags);
     expect(read).toHaveBeenCalledTimes(1);
-    const lookups = prepare.mock.calls.filter(([sql]) => sql.includes("symbol_id IN (")).length;
+    const lookups = spies.flatMap((spy) => spy.mock.calls).filter(([sql]) => String(sql).includes("symbol_id IN (")).length;
+    for (const spy of spies) spy.mockRestore();
     expect(lookups).toBe(stored > asked * 2 ? 1 : 0); // 20 chunks of 500: one statement, reused
     const expected = { unchanged: new Set<string>(), rehydrate: new Map<string, string>() };
     for (let i = 0; i < asked - 1; i++) {

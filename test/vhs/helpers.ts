@@ -5,14 +5,14 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createNodePlatform } from "../../src/platform/node.ts";
 import type { Platform } from "../../src/platform/port.ts";
-import { openStoreWith, type Store } from "../../src/store.ts";
+import { openStoreWith, type OpenStoreOptions, type Store } from "../../src/store.ts";
 import { tempDir } from "../helpers/tmp.ts";
 
 export const DIST_NODE = new URL("../../dist/node.js", import.meta.url).href;
 export const PY_STANDIN = fileURLToPath(new URL("../interop/tldr_swinton_vhs.py", import.meta.url));
 
-export async function openTestStore(root = join(tempDir(), ".tldrs"), platform: Platform = createNodePlatform()): Promise<Store> {
-  return openStoreWith(platform, { root });
+export async function openTestStore(root = join(tempDir(), ".tldrs"), platform: Platform = createNodePlatform(), options: Omit<OpenStoreOptions, "root"> = {}): Promise<Store> {
+  return openStoreWith(platform, { ...options, root });
 }
 
 export function blobFileOf(store: Store, ref: string): string {

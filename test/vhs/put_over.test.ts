@@ -79,9 +79,16 @@ describe("a put over an existing blob file", () => {
   });
 });
 
+/**
+ * The row write is made to fail by a `-wal` beside the file: the sql.js engine refuses to write
+ * while a native connection may be live (after waiting up to the lock timeout, short here). The
+ * native engine writes beside one, so these tests are about sql.js.
+ */
+const SQLJS_REFUSING = { engine: "sqljs", lock: { timeoutMs: 300 } } as const;
+
 describe("a put whose row cannot be written", () => {
   it("takes back the blob file it placed: no file, no temp file, nothing for doctor", async () => {
-    const store = await openTestStore();
+    const store = await openTestStore(undefined, undefined, SQLJS_REFUSING);
     await store.vhs.put("first");
     writeFileSync(`${store.dbPath}-wal`, ""); // a native connection: writes refused, reads allowed
     const data = bytesOf(10_000, 9);
@@ -95,7 +102,7 @@ describe("a put whose row cannot be written", () => {
   });
 
   it("keeps the file when a row names it (a row whose file was missing: the put healed it)", async () => {
-    const store = await openTestStore();
+    const store = await openTestStore(undefined, undefined, SQLJS_REFUSING);
     const data = bytesOf(10_000, 10);
     const ref = await store.vhs.put(data);
     unlinkSync(blobFileOf(store, ref)); // the row stays, its file is gone
@@ -109,7 +116,7 @@ describe("a put whose row cannot be written", () => {
   });
 
   it("keeps the file when the read after the failure fails too (it cannot know who relies on it)", async () => {
-    const store = await openTestStore();
+    const store = await openTestStore(undefined, undefined, SQLJS_REFUSING);
     await store.vhs.put("first");
     writeFileSync(`${store.dbPath}-wal`, "x"); // not empty: reads refused as well
     const data = bytesOf(10_000, 11);
@@ -145,7 +152,7 @@ describe("two puts of the same content, one of them failing after it placed the 
         }
       },
     };
-    const a = await openTestStore(root, platformA);
+    const a = await openTestStore(root, platformA, SQLJS_REFUSING);
     await expect(a.vhs.put(data)).rejects.toMatchObject({ code: "EFOREIGNWAL" });
     expect(raced).toBe(true);
     unlinkSync(`${root}/tldrs_state.db-wal`);

@@ -62,7 +62,9 @@ export const contextCommand = defineCommand({
         ...(maxLines !== undefined ? { maxLines } : {}),
         ...(maxBytes !== undefined ? { maxBytes } : {}),
       },
-      () => openCliStore(ctx.io, project),
+      // One logical operation: one lock and (sql.js) one flush for the session, the blob row,
+      // the deliveries and the access times, at close.
+      () => openCliStore(ctx.io, project, ctx.args, true),
     );
     for (const w of result.warnings) await ctx.io.stderr.write(`tldrs: warning: ${w}\n`);
     await ctx.io.stdout.write(result.stdout);

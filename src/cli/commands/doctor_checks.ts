@@ -11,7 +11,7 @@ import { isTldrsError } from "../../errors.ts";
 import type { CommandContext } from "../command.ts";
 import { EXIT_FAILURE, EXIT_OK } from "../errors.ts";
 import { formatJson } from "../json.ts";
-import { cliPlatform } from "../open_store.ts";
+import { cliEngine, cliPlatform } from "../open_store.ts";
 import { DB_FILENAME, resolveStoreRoot } from "../../store_root.ts";
 import type { VerifyReport } from "../../vhs/verify.ts";
 
@@ -50,13 +50,25 @@ export async function runDoctor(ctx: CommandContext): Promise<number> {
   const sizes = { databaseBytes: 0, blobCount: 0, blobBytes: 0, blobStoredBytes: 0 };
   const add = (check: string, severity: Severity, detail: string, fix?: string) => findings.push({ check, severity, detail, ...(fix ? { fix } : {}) });
 
-  // The engine first, store or not: a broken install must not read as "healthy".
+  // The engine first, store or not: a broken install must not read as "healthy". The engine that
+  // runs, and why; sql.js is checked either way (it runs where the runtime has no SQLite of its
+  // own, and with --engine sqljs).
+  let native = false;
+  let engineBroken = false;
   try {
-    const { info } = await loadSqlJsEngine(platform);
-    add("engine", "ok", `sql.js ${info.version} (glue and binary checked) from ${info.packageUrl}`);
+    const chosen = await cliEngine(ctx.io, ctx.args);
+    native = chosen.name === "native";
+    if (native) add("engine", "ok", chosen.info.description);
+    const sqljs = await checkSqlJs(platform);
+    if (native) add("sql.js", sqljs.ok ? "ok" : "error", sqljs.ok ? `${sqljs.detail}, for --engine sqljs` : sqljs.detail, sqljs.ok ? undefined : SQLJS_FIX);
+    else {
+      add("engine", sqljs.ok ? "ok" : "error", sqljs.ok ? `${sqljs.detail}: ${chosen.info.reason}` : sqljs.detail, sqljs.ok ? undefined : SQLJS_FIX);
+      engineBroken = !sqljs.ok;
+    }
   } catch (err) {
     if (!isTldrsError(err, "EENGINE")) throw err;
-    add("engine", "error", err.message, `rm -rf node_modules/sql.js && npm install  # in the project that installed tldrs`);
+    add("engine", "error", err.message, "tldrs --engine auto doctor");
+    engineBroken = true;
   }
 
   let exists = true;
@@ -74,19 +86,20 @@ export async function runDoctor(ctx: CommandContext): Promise<number> {
     else if (isStale(platform, holder, DEFAULT_LOCK_OPTIONS.staleMs)) add("lock", "warn", `stale: held by ${describeHolder(platform, holder)}; the next write breaks it`, `rm ${shellQuote(dbPath + ".lock")}`);
     else add("lock", "ok", `held by ${describeHolder(platform, holder)} (a write in progress)`);
 
-    // A native SQLite connection beside us
+    // A native SQLite connection beside us: the native engine works with it, sql.js cannot.
     for (const suffix of ["-wal", "-journal"]) {
       const side = dbPath + suffix;
       try {
         const st = await stat(side);
-        add("foreign-sqlite", "error", `${side} exists (${st.size} bytes): a native SQLite connection (such as the Python store) is open or crashed; tldrs will not write until it is gone`, `sqlite3 ${shellQuote(dbPath)} "PRAGMA wal_checkpoint(TRUNCATE);"  # after closing that program`);
+        if (native) add("foreign-sqlite", "ok", `${side} exists (${st.size} bytes): a SQLite connection (such as the Python store) is open, or crashed; the native engine works beside it and recovers what a crash left`);
+        else add("foreign-sqlite", "error", `${side} exists (${st.size} bytes): a native SQLite connection (such as the Python store) is open or crashed; the sql.js engine will not write until it is gone`, `sqlite3 ${shellQuote(dbPath)} "PRAGMA wal_checkpoint(TRUNCATE);"  # after closing that program`);
       } catch {
         // absent: fine
       }
     }
 
     sizes.databaseBytes = await sizeOf(dbPath);
-    if (findings.some((f) => f.check === "engine" && f.severity === "error")) return finish(ctx, root, findings, sizes);
+    if (engineBroken) return finish(ctx, root, findings, sizes);
     const store = await ctx.openStore();
     try {
       // Loading the image runs PRAGMA integrity_check (and refuses triggers, views and missing
@@ -106,7 +119,7 @@ export async function runDoctor(ctx: CommandContext): Promise<number> {
       }
     }
 
-    if (!findings.some((f) => f.check === "database" && f.severity === "error") && !findings.some((f) => f.check === "foreign-sqlite")) {
+    if (!findings.some((f) => (f.check === "database" || f.check === "foreign-sqlite") && f.severity === "error")) {
       try {
         const report = await store.vhs.verify({ repair: false });
         for (const line of describeVerify(report)) add("blobs", "warn", line, "tldrs vhs verify --repair");
@@ -130,6 +143,19 @@ export async function runDoctor(ctx: CommandContext): Promise<number> {
   }
 
   return finish(ctx, root, findings, sizes);
+}
+
+const SQLJS_FIX = "rm -rf node_modules/sql.js && npm install  # in the project that installed tldrs";
+
+/** Loads and checks the installed sql.js (glue and binary hashes): a line for the report. */
+async function checkSqlJs(platform: ReturnType<typeof cliPlatform>): Promise<{ ok: boolean; detail: string }> {
+  try {
+    const { info } = await loadSqlJsEngine(platform);
+    return { ok: true, detail: `sql.js ${info.version} (glue and binary checked) from ${info.packageUrl}` };
+  } catch (err) {
+    if (!isTldrsError(err, "EENGINE")) throw err;
+    return { ok: false, detail: err.message };
+  }
 }
 
 async function finish(ctx: CommandContext, root: string, findings: Finding[], sizes: DoctorReport["sizes"]): Promise<number> {

@@ -8,7 +8,7 @@ import { StateDb, createNodePlatform } from "../../../dist/node.js";
 const [path, countArg] = process.argv.slice(2);
 const platform = createNodePlatform();
 const db = await StateDb.open(platform, path, { lock: { timeoutMs: 60_000, staleMs: 120_000 } });
-let last = Number(await db.read((d) => d.exec("SELECT max(i) FROM seq")[0]?.values[0]?.[0] ?? 0));
+let last = Number(await db.read((d) => d.get("SELECT max(i) FROM seq")?.[0] ?? 0));
 writeSync(1, `start ${last}\n`);
 for (let n = 0; n < Number(countArg); n++) {
   const i = last + 1;

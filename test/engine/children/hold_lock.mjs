@@ -1,11 +1,12 @@
-// Child that holds the writer lock of <db> until killed. Usage: hold_lock.mjs <db> <write|lock>
+// Child that holds the writer lock of <db> until killed. Usage: hold_lock.mjs <db> <write|lock> [engine]
 // write: inside StateDb.write, blocked (Atomics.wait, no CPU) mid-transaction;
-// lock:  the lock taken with acquireLock, the event loop idle.
+// lock:  the lock taken with acquireLock, the event loop idle, its record tagged with [engine]
+//        (none: as tldrs 0.1.0 wrote it, which counts as sql.js).
 import { writeSync } from "node:fs";
 import { StateDb, createNodePlatform } from "../../../dist/node.js";
 import { acquireLock } from "../../../dist/engine/lock.js";
 
-const [path, mode] = process.argv.slice(2);
+const [path, mode, engine] = process.argv.slice(2);
 const platform = createNodePlatform();
 if (mode === "write") {
   const db = await StateDb.open(platform, path);
@@ -15,7 +16,7 @@ if (mode === "write") {
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
   });
 } else {
-  await acquireLock(platform, `${path}.lock`, { timeoutMs: 10_000, staleMs: 600_000 });
+  await acquireLock(platform, `${path}.lock`, { timeoutMs: 10_000, staleMs: 600_000 }, engine);
   writeSync(1, `holding ${process.pid}\n`);
   setInterval(() => {}, 60_000);
 }

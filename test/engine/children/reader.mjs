@@ -3,6 +3,6 @@ import { writeSync } from "node:fs";
 import { StateDb, createNodePlatform } from "../../../dist/node.js";
 
 const db = await StateDb.open(createNodePlatform(), process.argv[2]);
-const ids = await db.read((d) => (d.exec("SELECT session_id FROM sessions ORDER BY session_id")[0]?.values ?? []).map((r) => r[0]));
+const ids = await db.read((d) => d.all("SELECT session_id FROM sessions ORDER BY session_id").map((r) => r[0]));
 await db.close();
 writeSync(1, JSON.stringify(ids) + "\n");

@@ -13,7 +13,7 @@ for (let i = 1; i <= count; i++) {
       const ts = isoTimestamp(platform.now());
       d.run("INSERT INTO sessions VALUES (?, ?, ?, 'fp', NULL)", [`${tag}-${i}`, ts, ts]);
     } else {
-      const v = Number(d.exec("SELECT v FROM counter WHERE k = 'c'")[0]?.values[0]?.[0] ?? 0);
+      const v = Number(d.get("SELECT v FROM counter WHERE k = 'c'")?.[0] ?? 0);
       d.run("INSERT INTO counter VALUES ('c', ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v", [v + 1]);
     }
   });

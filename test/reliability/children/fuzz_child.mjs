@@ -98,11 +98,11 @@ for (let i = Number(fromArg); i < Number(toArg); i++) {
   let outcome;
   const db = await StateDb.open(platform, path, { lock: { timeoutMs: 2000 } });
   try {
-    const check = await db.read((d) => d.exec("PRAGMA integrity_check")[0].values.map((v) => String(v[0])));
+    const check = await db.read((d) => d.all("PRAGMA integrity_check").map((v) => String(v[0])));
     if (check.join() !== "ok") outcome = `BAD:opened but integrity_check says ${JSON.stringify(check.slice(0, 2))}`;
     else {
       await db.write((d) => d.run("INSERT OR REPLACE INTO sessions VALUES ('fuzz', 'a', 'b', 'fp', NULL)"));
-      const after = await db.read((d) => String(d.exec("PRAGMA integrity_check")[0].values[0][0]));
+      const after = await db.read((d) => String(d.get("PRAGMA integrity_check")[0]));
       outcome = after === "ok" ? "ok" : `BAD:integrity_check after a write says ${after}`;
     }
   } catch (err) {

@@ -71,11 +71,11 @@ const commands = {
     const s = await store(root);
     return s.db.read((db) => {
       const sessions = {};
-      for (const [id] of db.exec("SELECT session_id FROM sessions")[0]?.values ?? []) {
+      for (const [id] of db.all("SELECT session_id FROM sessions")) {
         const tag = String(id).replace(/-\d+$/, "");
         sessions[tag] = (sessions[tag] ?? 0) + 1;
       }
-      const counter = db.exec("SELECT v FROM counter WHERE k = 'c'")[0]?.values[0]?.[0] ?? null;
+      const counter = db.get("SELECT v FROM counter WHERE k = 'c'")?.[0] ?? null;
       return { sessions, counter };
     });
   },
