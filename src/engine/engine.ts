@@ -20,6 +20,8 @@ export interface Engine {
   write<T>(fn: (sql: Sql) => T, lock: HeldLock, defer: boolean): Promise<T>;
   /** Makes durable what deferred writes left in memory; called with the same lock held. */
   flushDeferred(lock: HeldLock): Promise<void>;
+  /** Lets go of what it keeps between operations (native: the connection, so -wal and -shm go). */
+  release(): void;
   /** Frees what the engine holds. */
   close(): void;
 }

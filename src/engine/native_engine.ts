@@ -4,16 +4,19 @@
  * A commit costs about the same at any database size, and SQLite's own fcntl locks make it safe
  * beside the Python store by construction. The protocol (docs/format.md, "Native engine"):
  *
- * - A connection per operation, closed when it ends: closing last, SQLite checkpoints and
- *   deletes the -wal and -shm, so the file holds every commit when a write returns and they exist
- *   only while an operation runs; a long-lived process holds nothing between calls, and a sql.js
- *   process beside it waits a moment at most.
+ * - A connection kept between operations, closed after IDLE_CLOSE_MS without one (and at close):
+ *   closing last, SQLite checkpoints and deletes the -wal and -shm, so a long-lived process (an
+ *   MCP server) holds them only while it works, and a sql.js process beside it waits a moment at
+ *   most. Kept, a write costs its commit's fsync of the WAL (about 1.5 ms here) instead of an
+ *   open, a checkpoint and a second fsync per operation (about 3 ms, what the Python store pays).
  * - Before opening: the name must be a regular file (a symlink or FIFO is refused unopened),
  *   and a file that is empty (with no -wal), truncated or not SQLite is refused, never written.
  * - On open: trusted_schema=OFF before any statement reads the schema; SQLITE_DBCONFIG_DEFENSIVE
  *   where the binding can set it; extensions never enabled; busy_timeout = the lock timeout.
- * - integrity_check on the first open of each file (inode) by this engine; the cheap schema
- *   checks (triggers, views under our names, columns) again whenever the schema cookie moves.
+ * - The cheap schema checks (schema objects that would run SQL, our columns) whenever the schema
+ *   cookie moves. No integrity_check on open: it reads the whole file (480 ms at 40 MB, paid by
+ *   every CLI call), and SQLite finds damage in a page when it reads it (ECORRUPT), changing only
+ *   the pages a commit writes; `tldrs doctor` runs it (checkIntegrity).
  * - Write: under the tldrs lock (StateDb takes it), journal_mode=WAL, synchronous=FULL (the WAL
  *   is fsynced at each commit: a commit reported is on disk, whether or not a checkpoint
  *   follows), BEGIN IMMEDIATE, fn, a touch of page 1 so the file change counter moves (sql.js
@@ -31,8 +34,9 @@ import { Backoff } from "./backoff.ts";
 import type { EngineInfo } from "./choice.ts";
 import type { Engine } from "./engine.ts";
 import { assertDatabaseHeader, HEADER_SIZE } from "./image.ts";
-import { checkIntegrity, checkSchemaObjects, checkUpgraded, corruptionOf } from "./load_checks.ts";
+import { checkSchemaObjects, checkUpgraded, corruptionOf } from "./load_checks.ts";
 import { isStale, lockTimeout, mayReplaceFile, readLockHolder, type HeldLock, type LockHolder, type LockOptions } from "./lock.ts";
+import { dropNative, holdNative, nativeOpen, type NativeHolder } from "./native_holders.ts";
 import { NativeSql } from "./native_sql.ts";
 import { addReadShims, assertWritable, ensureSchema, SCHEMA_VERSION, userVersion } from "./schema.ts";
 import { scalar, type Sql } from "./sql.ts";
@@ -55,16 +59,26 @@ interface Connection {
 
 type Mode = "read" | "write";
 
+/**
+ * How long a connection is kept without an operation. Short: a sql.js process beside this one
+ * waits for the -wal to go; long enough that the operations of one request (an MCP tool call, a
+ * context call) share one connection.
+ */
+export const IDLE_CLOSE_MS = 100;
 
-export class NativeEngine implements Engine {
-  /** Files (device:inode) this engine ran integrity_check on. */
-  private readonly checkedFiles = new Set<string>();
+
+export class NativeEngine implements Engine, NativeHolder {
   /** The file and schema cookie whose schema objects were last checked, and what was found. */
   private checkedSchema: { key: string; shims: boolean; complete: boolean } | undefined;
   private readonly lockPath: string;
   private conn: Connection | undefined;
   /** The last file that passed inspect(). */
   private inspected: FileSeen | undefined;
+  /** An operation is running on the connection (the idle close waits for the next lull). */
+  private busy = false;
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Close the connection when the running operation ends (a sql.js engine of this process asked). */
+  private releaseAsked = false;
 
   constructor(
     private readonly platform: Platform,
@@ -76,7 +90,15 @@ export class NativeEngine implements Engine {
     this.lockPath = `${path}.lock`;
   }
 
-  async read<T>(fn: (sql: Sql) => T): Promise<T> {
+  read<T>(fn: (sql: Sql) => T): Promise<T> {
+    return this.operation(() => this.readNow(fn));
+  }
+
+  write<T>(fn: (sql: Sql) => T, lock: HeldLock): Promise<T> {
+    return this.operation(() => this.writeNow(fn, lock));
+  }
+
+  private async readNow<T>(fn: (sql: Sql) => T): Promise<T> {
     const backoff = new Backoff(this.platform, this.lockOptions.timeoutMs);
     for (;;) {
       const conn = await this.connection();
@@ -85,6 +107,9 @@ export class NativeEngine implements Engine {
       const done = await this.run(conn, "read", async (sql) => {
         sql.exec("BEGIN");
         const { shims } = this.checkFile(sql, conn.file); // its statements start the read transaction
+        // Asked each time: a kept connection opened on a rollback-journal file sees it switch to
+        // WAL when any SQLite writer (another native process, Python) makes its first write.
+        conn.wal = String(scalar(sql, "PRAGMA journal_mode")) === "wal";
         if (conn.wal) blocker = await this.renamingWriter();
         if (blocker || !(await this.stillNamed(conn.file))) {
           sql.exec("ROLLBACK");
@@ -105,10 +130,16 @@ export class NativeEngine implements Engine {
     }
   }
 
-  async write<T>(fn: (sql: Sql) => T, lock: HeldLock): Promise<T> {
+  private async writeNow<T>(fn: (sql: Sql) => T, lock: HeldLock): Promise<T> {
     // Under the lock no tldrs process renames the file, and SQLite writers never do: the file the
     // connection is on stays the one at the name.
     let conn = await this.connection();
+    if (conn && this.conn === conn && !(await this.stillNamed(conn.file))) {
+      // A connection kept from an earlier operation, on a file no longer at the name (moved or
+      // replaced by hand: tldrs never renames under a live -wal): start over on what is there.
+      this.closeConnection();
+      conn = await this.connection();
+    }
     if (!conn) {
       await this.createFile();
       conn = await this.connection();
@@ -166,10 +197,12 @@ export class NativeEngine implements Engine {
   }
 
   /**
-   * The connection for the next operation: the one kept from the last, if the name still holds
-   * the file it was opened on; else a new one, after the file is checked unopened. Null: no file.
+   * The connection for the next operation: the one kept from the last (its caller checks, once
+   * its transaction has begun, that the name still holds that file); else a new one, after the
+   * file is checked unopened. Null: no file.
    */
   private async connection(): Promise<Connection | null> {
+    if (this.conn) return this.conn;
     let st: FileStat | null;
     try {
       st = await this.platform.stat(this.path).catch((err: unknown) => {
@@ -179,10 +212,7 @@ export class NativeEngine implements Engine {
     } catch (err) {
       throw new TldrsError("EIO", `Cannot read database "${this.path}": ${(err as Error).message}`, { path: this.path, cause: err });
     }
-    const kept = this.conn;
     const same = (f: FileSeen | undefined) => f !== undefined && st !== null && st.kind === "file" && st.ino === f.ino && st.dev === f.dev;
-    if (kept && same(kept.file)) return kept;
-    this.closeConnection();
     if (!st) return null;
     // The header checks once per file (since, SQLite has written it), unless its size says it
     // was cut by someone else (SQLite's sizes are whole pages, at least 512 bytes each).
@@ -193,6 +223,7 @@ export class NativeEngine implements Engine {
     let native: NativeConnection | undefined;
     try {
       native = this.sqlite.open(this.path, { create: false });
+      holdNative(this.path, this);
       // Before any statement reads the schema: a planted view or trigger must not run.
       native.exec(`PRAGMA trusted_schema=OFF; PRAGMA busy_timeout=${Math.max(0, Math.round(this.lockOptions.timeoutMs))}; PRAGMA synchronous=FULL`);
       const sql = new NativeSql(native);
@@ -202,6 +233,7 @@ export class NativeEngine implements Engine {
       return this.conn;
     } catch (err) {
       closeQuietly(native);
+      dropNative(this.path, this);
       throw this.asStoreError(err, "read");
     }
   }
@@ -217,19 +249,52 @@ export class NativeEngine implements Engine {
       throw this.asStoreError(err, mode);
     } finally {
       sql.finish();
-      // Closed after every operation: closing last, SQLite folds the WAL into the file and
-      // deletes -wal and -shm, so they exist only while an operation runs. A connection kept for
-      // the next read (measured: 0.13 ms a read instead of 0.2-0.3 ms) kept a -wal beside the
-      // file for as long as reads followed each other, and a sql.js writer waiting for it never
-      // got its turn under a steady stream of reads (test/engine/mixed_fleet.test.ts).
-      this.closeConnection();
     }
   }
 
+  /** Runs one operation (read or write) with the idle close held off until it ends. */
+  private async operation<T>(body: () => Promise<T>): Promise<T> {
+    if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    this.busy = true;
+    try {
+      return await body();
+    } finally {
+      this.busy = false;
+      if (this.releaseAsked) this.closeConnection();
+      else this.closeWhenIdle();
+    }
+  }
+
+  release(): void {
+    if (this.busy) this.releaseAsked = true;
+    else this.closeConnection();
+  }
+
+  /**
+   * Closes the kept connection once no operation has used it for IDLE_CLOSE_MS. Closing last,
+   * SQLite folds the WAL into the file and deletes -wal and -shm. (A read that finds a sql.js
+   * writer holding the lock closes at once, to let it rename; see read().)
+   */
+  private closeWhenIdle(): void {
+    if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
+    if (!this.conn) return;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      if (!this.busy) this.closeConnection();
+    }, IDLE_CLOSE_MS);
+  }
+
   private closeConnection(): void {
+    if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    this.releaseAsked = false;
     const kept = this.conn;
     this.conn = undefined;
-    closeQuietly(kept?.native);
+    if (kept) {
+      closeQuietly(kept.native);
+      dropNative(this.path, this);
+    }
   }
 
   /**
@@ -307,6 +372,12 @@ export class NativeEngine implements Engine {
         () => true,
         () => false,
       );
+      // Another engine of this process has the file open and checked it: reading it here by
+      // descriptor would drop that connection's locks at our close (native_holders.ts).
+      if (nativeOpen(this.path, this)) {
+        if (st.size === 0 && !walBeside) assertDatabaseHeader(new Uint8Array(0), 0, this.path, false);
+        return { dev: st.dev, ino: st.ino };
+      }
       let file: ReadableFile;
       try {
         file = await this.platform.openRead(this.path);
@@ -347,27 +418,19 @@ export class NativeEngine implements Engine {
   }
 
   /**
-   * The load-time defences, inside the operation's transaction: integrity_check on the first
-   * open of the file, the schema checks whenever the schema cookie moved. Returns whether a read
+   * The load-time defences, inside the operation's transaction: the schema checks whenever the
+   * file or its schema cookie moved (no integrity_check: see the module comment). Returns whether a read
    * needs the stand-ins of an older store's missing tables or columns (addReadShims), and whether
    * the schema is complete (no upgrade to make).
    */
   private checkFile(sql: Sql, file: FileSeen): { shims: boolean; complete: boolean } {
-    const fileKey = `${file.dev}:${file.ino}`;
-    const key = `${fileKey}:${String(scalar(sql, "PRAGMA schema_version"))}`;
-    let checked = this.checkedSchema;
-    if (checked?.key !== key) {
-      // First: it refuses what integrity_check would have to run (an expression index, ...).
+    const key = `${file.dev}:${file.ino}:${String(scalar(sql, "PRAGMA schema_version"))}`;
+    if (this.checkedSchema?.key !== key) {
       checkSchemaObjects(sql, this.path);
       const shims = needsShims(sql);
-      checked = { key, shims, complete: !shims && userVersion(sql) === SCHEMA_VERSION };
+      this.checkedSchema = { key, shims, complete: !shims && userVersion(sql) === SCHEMA_VERSION };
     }
-    if (!this.checkedFiles.has(fileKey)) {
-      checkIntegrity(sql, this.path);
-      this.checkedFiles.add(fileKey);
-    }
-    this.checkedSchema = checked;
-    return checked;
+    return this.checkedSchema;
   }
 
   /** SQLite's own errors as TldrsErrors naming the file; anything else (a constraint, a bad statement in `fn`) unchanged. */
@@ -375,7 +438,6 @@ export class NativeEngine implements Engine {
     if (err instanceof TldrsError) return err;
     const corrupt = corruptionOf(err, this.path);
     if (corrupt) {
-      this.checkedFiles.clear();
       this.checkedSchema = undefined;
       this.inspected = undefined;
       return corrupt;

@@ -15,6 +15,7 @@
 import { TldrsError, errnoCode } from "../errors.ts";
 import type { FileStat, Platform, ReadableFile } from "../platform/port.ts";
 import { Backoff } from "./backoff.ts";
+import { nativeOpen, releaseNative } from "./native_holders.ts";
 import type { EngineInfo } from "./choice.ts";
 import type { Engine } from "./engine.ts";
 import { replaceFileAtomically } from "./flush.ts";
@@ -88,6 +89,10 @@ export class SqlJsEngine implements Engine {
 
   async flushDeferred(lock: HeldLock): Promise<void> {
     if (this.unflushed && this.db) await this.flush(this.db, lock);
+  }
+
+  release(): void {
+    // Nothing is kept open between operations: the image is in memory, the file closed.
   }
 
   close(): void {
@@ -285,6 +290,16 @@ export class SqlJsEngine implements Engine {
   private async waitForNativeQuiet(mode: Mode): Promise<void> {
     const backoff = new Backoff(this.platform, this.lockOptions.timeoutMs);
     for (;;) {
+      // Native connections of this very process first: they close between their operations when
+      // asked, and this engine must not open the file by descriptor while one is open (it would
+      // drop their locks at its close: native_holders.ts).
+      if (nativeOpen(this.path)) {
+        releaseNative(this.path);
+        if (!(await backoff.wait())) {
+          throw new TldrsError("ELOCKTIMEOUT", `Database "${this.path}" stayed open in a native connection of this process for ${(backoff.waited() / 1000).toFixed(1)} s: the ${mode} was not done; retry`, { path: this.path });
+        }
+        continue;
+      }
       const side = await this.nativeSideFile(mode);
       if (!side) return;
       if (!(await backoff.wait())) {

@@ -12,7 +12,7 @@
  * (internal: `tldrs context`, one logical operation of several writes) takes the lock at its
  * first write and keeps it; sql.js then flushes once, at close.
  */
-import { TldrsError } from "../errors.ts";
+import { TldrsError, errnoCode } from "../errors.ts";
 import { dirname } from "../platform/path.ts";
 import type { Platform } from "../platform/port.ts";
 import { chooseEngine, engineRequest, type EngineChoice, type EngineInfo } from "./choice.ts";
@@ -60,6 +60,8 @@ export class StateDb {
   private readonly holdLock: boolean;
   /** The lock kept between writes of a StateDb that holds it until close. */
   private held: HeldLock | undefined;
+  /** The database's folder was made (or found) by this object: mkdir once, not per write. */
+  private folderMade = false;
   /** When this object last swept leftovers (platform clock), if ever. */
   private lastSweepMs: number | undefined;
   private closed = false;
@@ -104,6 +106,17 @@ export class StateDb {
    */
   write<T>(fn: (db: Sql) => T): Promise<T> {
     return this.enqueue(() => this.writeLocked(fn));
+  }
+
+  /**
+   * Lets go of what the engine keeps between operations (the native engine's connection, which
+   * it would close by itself after IDLE_CLOSE_MS): afterwards the database file holds every
+   * commit and no -wal or -shm of this object is left. For `tldrs doctor` and for tests that
+   * read the file's bytes themselves (never do that while a native connection of the process is
+   * open: see native_holders.ts).
+   */
+  idle(): Promise<void> {
+    return this.enqueue(async () => this.impl.release());
   }
 
   /** Writes what a lock-holding StateDb deferred, releases the lock, frees the engine. Further calls fail. */
@@ -157,10 +170,15 @@ export class StateDb {
   }
 
   private async takeLock(): Promise<HeldLock> {
-    try {
-      await this.platform.mkdir(dirname(this.path));
-    } catch (err) {
-      throw new TldrsError("EIO", `Cannot create the folder of database "${this.path}": ${(err as Error).message}`, { path: this.path, cause: err });
+    if (!this.folderMade) {
+      // Once per StateDb: if the folder goes away later, the lock's create fails (ENOENT) and
+      // the next write makes it again.
+      try {
+        await this.platform.mkdir(dirname(this.path));
+      } catch (err) {
+        throw new TldrsError("EIO", `Cannot create the folder of database "${this.path}": ${(err as Error).message}`, { path: this.path, cause: err });
+      }
+      this.folderMade = true;
     }
     if (this.unreleased) {
       // Our own lock from an earlier write whose release failed: nobody else may break it
@@ -172,6 +190,7 @@ export class StateDb {
     try {
       return await acquireLock(this.platform, this.lockPath, this.lockOptions, this.engine.name);
     } catch (err) {
+      if (errnoCode((err as { cause?: unknown }).cause) === "ENOENT") this.folderMade = false;
       if (err instanceof TldrsError) throw err;
       throw new TldrsError("EIO", `Cannot take the lock "${this.lockPath}": ${(err as Error).message}`, { path: this.lockPath, cause: err });
     }

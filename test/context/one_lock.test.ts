@@ -10,11 +10,11 @@ import { platform, project } from "./helpers.ts";
 
 const FILES = { "app.py": "def entry(x):\n    return first(x) + second(x)\n\ndef first(x):\n    return x + 1\n\ndef second(x):\n    return x * 2\n" };
 
-/** Locks taken (the lock file linked into place) and database flushes (a temp renamed over it). */
+/** Locks taken (the lock file created in place) and database flushes (a temp renamed over it). */
 function cycles(recorder: FaultyPlatform, dir: string): { locks: number; flushes: number } {
   const db = join(dir, ".tldrs", "tldrs_state.db");
   return {
-    locks: recorder.calls.filter((c) => c.op === "link" && c.path.endsWith(` -> ${db}.lock`)).length,
+    locks: recorder.calls.filter((c) => c.op === "create" && c.path.endsWith(`${db}.lock`)).length,
     flushes: recorder.calls.filter((c) => c.op === "rename" && c.path.endsWith(` -> ${db}`)).length,
   };
 }

@@ -172,6 +172,7 @@ describe("bad database files", () => {
     const path = join(tempDir(), DB);
     const db = await StateDb.open(platform, path);
     await db.write((d) => d.run("INSERT INTO sessions VALUES ('s', 'a', 'b', 'fp', NULL)"));
+    await db.idle(); // this process reads the file's bytes below: no native connection of ours may be open
     // Another program truncates it (a new inode, so the change is seen).
     writeFileSync(path + ".x", readFileSync(path).subarray(0, 1000));
     const { renameSync } = await import("node:fs");

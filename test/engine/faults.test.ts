@@ -238,14 +238,15 @@ describe.each([
       expect(renameSeq).toBeGreaterThan(0);
       const tally: Tally = { points: calls.length, cases: 0, rejected: 0, absorbed: new Map() };
       // The flush steps: temp create, write, fsync, close, chmod (keeping an existing file's
-      // mode; a new file is created 0644 under the umask), lock check, no -wal or -journal
+      // mode; a new file is created 0644 under the umask), lock check (the lock name still holds
+      // the file this writer created: one stat), no -wal or -journal
       // beside the file, the file still the one loaded (none, for a new store), link previous,
       // rename, folder fsync.
       const tempSeq = calls.find((x) => x.op === "create" && /\.[0-9a-f]{16}\.tmp$/.test(x.path))!.seq;
       const flushSteps = calls.filter((c) => c.seq >= tempSeq && c.seq <= renameSeq + 1);
       const chmod = scenario === "update" ? ["chmod"] : [];
       const identity = scenario === "update" ? ["open", "fstat", "read", "close"] : ["open"];
-      expect(flushSteps.map((c) => c.op)).toEqual(["create", "write", "fsync", "close", ...chmod, "stat", "readFile", "stat", "stat", ...identity, "link", "rename", "syncDir"]);
+      expect(flushSteps.map((c) => c.op)).toEqual(["create", "write", "fsync", "close", ...chmod, "stat", "stat", "stat", ...identity, "link", "rename", "syncDir"]);
       // Every case runs; the failures are listed together at the end.
       const failures: string[] = [];
       const attempt = async (run: () => Promise<void>) => {

@@ -62,6 +62,7 @@ describe("stale and live locks", () => {
     const path = join(tempDir(), "tldrs_state.db");
     const db = await StateDb.open(platform, path, { lock: { timeoutMs: 10_000, staleMs: 60_000 } });
     await db.write((d) => d.run("INSERT INTO sessions VALUES ('before', 'a', 'b', 'fp', NULL)"));
+    await db.idle(); // this process reads the file's bytes: no native connection of ours may be open
     const before = readFileSync(path);
 
     const holder = startNodeChild("hold_lock.mjs", [path, "write"]);
@@ -86,6 +87,7 @@ describe("stale and live locks", () => {
     const path = join(tempDir(), "tldrs_state.db");
     const db = await StateDb.open(platform, path, { lock: { timeoutMs: 600, staleMs: 60_000 } });
     await db.write((d) => d.run("INSERT INTO sessions VALUES ('before', 'a', 'b', 'fp', NULL)"));
+    await db.idle(); // this process reads the file's bytes: no native connection of ours may be open
     const before = readFileSync(path);
     const holder = startNodeChild("hold_lock.mjs", [path, "lock"]);
     try {

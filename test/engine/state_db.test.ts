@@ -29,9 +29,11 @@ describe("StateDb basics", () => {
     const path = join(dir, "tldrs_state.db");
     const db = await StateDb.open(platform, path);
     await db.write((d) => d.run("INSERT INTO sessions VALUES ('s', 'a', 'b', 'fp', NULL)"));
+    await db.idle();
     const before = statSync(path);
     const bytes = readFileSync(path);
     await db.write((d) => d.exec("SELECT * FROM sessions"));
+    await db.idle();
     const after = statSync(path);
     expect(after.ino).toBe(before.ino);
     expect(after.mtimeMs).toBe(before.mtimeMs);
@@ -44,6 +46,7 @@ describe("StateDb basics", () => {
     const path = join(dir, "tldrs_state.db");
     const db = await StateDb.open(platform, path);
     await db.write((d) => d.run("INSERT INTO sessions VALUES ('s', 'a', 'b', 'fp', NULL)"));
+    await db.idle(); // the native engine's commits reach the file itself when its connection closes
     const bytes = readFileSync(path);
     await expect(
       db.write((d) => {
@@ -51,6 +54,7 @@ describe("StateDb basics", () => {
         throw new Error("boom");
       }),
     ).rejects.toThrow("boom");
+    await db.idle();
     expect(readFileSync(path)).toEqual(bytes);
     expect(existsSync(path + ".lock")).toBe(false);
     expect(await db.read((d) => d.get("SELECT count(*) FROM sessions")![0])).toBe(1);

@@ -50,7 +50,7 @@ describe("recordDeliveries", () => {
     await store.state.recordDeliveries("s1", batch);
     const dbPath = join(project, ".tldrs", "tldrs_state.db");
     const renames = platform.calls.filter((c) => c.op === "rename" && c.path.includes(dbPath));
-    const locks = platform.calls.filter((c) => c.op === "link" && c.path.endsWith(".lock"));
+    const locks = platform.calls.filter((c) => c.op === "create" && c.path.endsWith(".lock"));
     expect(renames).toHaveLength(1);
     expect(locks).toHaveLength(1);
     const stats = await store.state.sessionStats("s1");

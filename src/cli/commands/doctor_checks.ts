@@ -5,6 +5,7 @@ import { lstat, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { isFlushLeftover, LEFTOVER_GRACE_MS } from "../../engine/flush.ts";
 import { loadSqlJsEngine } from "../../engine/sqljs.ts";
+import { checkIntegrity } from "../../engine/load_checks.ts";
 import { userVersion } from "../../engine/schema.ts";
 import { DEFAULT_LOCK_OPTIONS, describeHolder, isStale, readLockHolder } from "../../engine/lock.ts";
 import { isTldrsError } from "../../errors.ts";
@@ -102,9 +103,12 @@ export async function runDoctor(ctx: CommandContext): Promise<number> {
     if (engineBroken) return finish(ctx, root, findings, sizes);
     const store = await ctx.openStore();
     try {
-      // Loading the image runs PRAGMA integrity_check (and refuses triggers, views and missing
-      // columns) before any read: a database that reaches this read has passed them.
-      const version = await store.db.read(userVersion);
+      // sql.js runs PRAGMA integrity_check (and the schema checks) as it loads the image, before
+      // any read; the native engine runs only the schema checks on open, so doctor asks for it.
+      const version = await store.db.read((sql) => {
+        if (store.engine.name === "native") checkIntegrity(sql, dbPath);
+        return userVersion(sql);
+      });
       add("database", "ok", `integrity ok, schema version ${version}, ${sizes.databaseBytes} bytes`);
       const st = await store.vhs.stats();
       sizes.blobCount = st.count;
