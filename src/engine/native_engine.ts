@@ -86,6 +86,7 @@ export class NativeEngine implements Engine, NativeHolder {
     private readonly path: string,
     private readonly lockOptions: LockOptions,
     readonly info: EngineInfo,
+    private readonly idleCloseMs = IDLE_CLOSE_MS,
   ) {
     this.lockPath = `${path}.lock`;
   }
@@ -282,7 +283,7 @@ export class NativeEngine implements Engine, NativeHolder {
     this.idleTimer = setTimeout(() => {
       this.idleTimer = undefined;
       if (!this.busy) this.closeConnection();
-    }, IDLE_CLOSE_MS);
+    }, this.idleCloseMs);
   }
 
   private closeConnection(): void {

@@ -42,6 +42,8 @@ export interface StateDbInternal {
   engineFrom?: string;
   /** Take the lock at the first write and keep it until close (one lock, one flush). */
   holdLockUntilClose?: boolean;
+  /** Native engine: how long its connection is kept without an operation (tests hold it open). */
+  idleCloseMs?: number;
 }
 
 /** Leftover temp files of crashed writers are swept after this long. */
@@ -86,7 +88,7 @@ export class StateDb {
     const chosen = await chooseEngine(platform, engineRequest(platform, options.engine, internal.engineFrom ?? "options.engine"));
     let impl: Engine;
     if (chosen.name === "native") {
-      impl = new NativeEngine(platform, chosen.sqlite, path, lockOptions, chosen.info);
+      impl = new NativeEngine(platform, chosen.sqlite, path, lockOptions, chosen.info, internal.idleCloseMs);
     } else {
       const SQL = await loadSqlJs(platform, options.sqljsPackage);
       impl = new SqlJsEngine(platform, SQL, path, lockOptions, options.maxImageBytes ?? DEFAULT_MAX_IMAGE_BYTES, chosen.info);

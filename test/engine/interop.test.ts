@@ -78,6 +78,27 @@ describe.skipIf(!hasPython)("interop with Python's sqlite3", () => {
     });
   }
 
+  it("another store in the same process (native or sql.js) does not drop a native connection's locks (fcntl): Python sees every commit", async () => {
+    const path = join(tempDir(), "tldrs_state.db");
+    py("create", path, "full");
+    // Native on Node 24 (the nested run), sql.js on Node 20; its connection kept for the whole test.
+    const db = await StateDb.open(platform, path, {}, { idleCloseMs: 600_000 });
+    await db.write(addSession("ts-1"));
+    // Each opens the file by descriptor (a second native engine to check its header, sql.js to
+    // load it): beside the first engine's kept connection, closing that descriptor would drop
+    // the connection's fcntl locks, unless they keep off while it is open.
+    for (const engine of ["auto", "sqljs"] as const) {
+      const other = await StateDb.open(platform, path, { engine });
+      expect(await sessionsOf(other)).toEqual(["py-1", "ts-1"]);
+      await other.close();
+    }
+    py("write", path, "py-2");
+    await db.write(addSession("ts-2"));
+    expect(pyRead(path).sessions).toEqual(["py-1", "py-2", "ts-1", "ts-2"]);
+    await db.close();
+    expect(pyRead(path).sessions).toEqual(["py-1", "py-2", "ts-1", "ts-2"]);
+  });
+
   // The sql.js engine cannot take SQLite's locks: beside a live native connection it waits (up to
   // the lock timeout, short here) and refuses. The native engine takes them: it works beside it.
   const SHORT = { lock: { timeoutMs: 300 } };
