@@ -19,6 +19,7 @@ import type { Platform, ReadableFile } from "../platform/port.ts";
 import { readAt } from "../platform/read_at.ts";
 import { sweepStaleFiles } from "../stale_files.ts";
 import { ensureStoreFolder, storeFolderKind } from "../store_folder.ts";
+import { ensureStoreRoot } from "../store_marks.ts";
 import { EXTRACTOR_VERSION } from "./extract.ts";
 import type { FileTable } from "./symbols.ts";
 
@@ -102,6 +103,7 @@ export class SymbolCache {
     const dir = dirname(this.path);
     const tmp = `${this.path}.tmp-${hex(this.platform.randomBytes(6))}`;
     try {
+      await ensureStoreRoot(this.platform, dirname(dir));
       await ensureStoreFolder(this.platform, dir);
       await sweepStaleFiles(this.platform, dir, (name) => TEMP_NAME.test(name), TEMP_GRACE_MS).catch(() => 0);
       const f = await this.platform.createExclusive(tmp);

@@ -12,6 +12,7 @@ import { TldrsError, errnoCode } from "../errors.ts";
 import { dirname } from "../platform/path.ts";
 import type { FileStat, Platform, ReadableFile } from "../platform/port.ts";
 import { readAt } from "../platform/read_at.ts";
+import { ensureStoreRoot } from "../store_marks.ts";
 import { assertWholeImage, HEADER_SIZE, identityOf, sameIdentity, stampChangeCounter, withoutWalFlag, type FileIdentity } from "./image.ts";
 import { acquireLock, DEFAULT_LOCK_OPTIONS, type HeldLock, type LockOptions } from "./lock.ts";
 import { LEFTOVER_GRACE_MS, replaceFileAtomically, sweepFlushLeftovers } from "./flush.ts";
@@ -118,7 +119,7 @@ export class StateDb {
 
   private async writeLocked<T>(fn: (db: Database) => T): Promise<T> {
     try {
-      await this.platform.mkdir(dirname(this.path));
+      await ensureStoreRoot(this.platform, dirname(this.path));
     } catch (err) {
       throw new TldrsError("EIO", `Cannot create the folder of database "${this.path}": ${(err as Error).message}`, { path: this.path, cause: err });
     }
