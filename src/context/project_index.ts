@@ -33,10 +33,22 @@ export interface Sym {
   id: string;
 }
 
+/** How far indexing is: files found by the walk, then read (hashed) and parsed (not found in the cache). */
+export interface IndexProgress {
+  phase: "scanning" | "reading" | "parsing";
+  /** Files found (scanning), read (reading) or looked at (parsing) so far. */
+  done: number;
+  /** Source files to index (0 while scanning). */
+  total: number;
+  /** Files parsed so far (those the cache did not have). */
+  parsed: number;
+}
+
 export interface BuildIndexOptions {
   lang?: LanguageId | "auto";
   maxFileBytes?: number;
   cache?: SymbolCache;
+  onProgress?: (progress: IndexProgress) => void;
 }
 
 /** Files read at once: enough to keep the disk busy, few enough for file-descriptor limits. */
@@ -62,10 +74,14 @@ export class ProjectIndex {
   }
 
   static async build(platform: Platform, root: string, options: BuildIndexOptions = {}): Promise<ProjectIndex> {
+    const report = options.onProgress ?? (() => {});
     const walked = await walkProject(platform, root, {
       ...(options.lang ? { lang: options.lang } : {}),
       ...(options.maxFileBytes !== undefined ? { maxFileBytes: options.maxFileBytes } : {}),
+      onFound: (found) => report({ phase: "scanning", done: found, total: 0, parsed: 0 }),
     });
+    const total = walked.files.length;
+    let read = 0;
     const decoder = new TextDecoder();
     const texts = new Array<string>(walked.files.length);
     const keys = new Array<string>(walked.files.length);
@@ -86,6 +102,7 @@ export class ProjectIndex {
         h.update(bytes);
         keys[i] = `${f.grammar}:${h.digestHex()}`;
         texts[i] = decoder.decode(bytes);
+        report({ phase: "reading", done: ++read, total, parsed: 0 });
       }
     };
     await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, walked.files.length) }, reader));
@@ -93,9 +110,11 @@ export class ProjectIndex {
     const parsers = new Map<GrammarId, Parser>();
     const files: IndexedFile[] = [];
     const failed: string[] = [];
+    let parsed = 0;
     try {
       for (let i = 0; i < walked.files.length; i++) {
         const f = walked.files[i]!;
+        report({ phase: "parsing", done: i, total, parsed });
         const text = texts[i];
         const key = keys[i];
         if (text === undefined || key === undefined) continue;
@@ -106,6 +125,7 @@ export class ProjectIndex {
             parser = await createParser(platform, f.grammar);
             parsers.set(f.grammar, parser);
           }
+          parsed++;
           try {
             const tree = parser.parse(text);
             try {

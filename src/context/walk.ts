@@ -42,6 +42,8 @@ export interface SourceFile {
 export interface WalkOptions {
   lang?: LanguageId | "auto";
   maxFileBytes?: number;
+  /** Called after each folder with the number of source files found so far. */
+  onFound?: (found: number) => void;
 }
 
 export interface WalkResult {
@@ -105,6 +107,7 @@ export async function walkProject(platform: Platform, root: string, options: Wal
       }
       // Symlinks and anything else are skipped: never followed.
     }
+    options.onFound?.(files.length);
     for (const sub of subdirs) {
       try {
         await visit(sub, rules);

@@ -14,16 +14,16 @@ function project(): string {
 describe("tldrs context (in-process)", () => {
   it("prints the entry and its callees; delta marks them unchanged on the second call", async () => {
     const cwd = project();
-    const first = await cli(["context", "main", "--delta"], { cwd });
+    const first = await cli(["context", "main", "--delta", "--include-body"], { cwd });
     expect(first.stderr).toBe("");
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/^# Delta: 0 unchanged, 2 changed/);
     expect(first.stdout).toContain("return helper(2)");
-    const second = await cli(["context", "main", "--delta"], { cwd });
+    const second = await cli(["context", "main", "--delta", "--include-body"], { cwd });
     expect(second.stdout).toMatch(/^# Delta: 2 unchanged, 0 changed/);
     expect(second.stdout).toContain("[UNCHANGED]");
     expect(second.stdout).not.toContain("return x + 1");
-    const off = await cli(["context", "main", "--delta", "--no-delta"], { cwd });
+    const off = await cli(["context", "main", "--delta", "--no-delta", "--include-body"], { cwd });
     expect(off.stdout).not.toContain("[UNCHANGED]");
   });
 
@@ -35,7 +35,7 @@ describe("tldrs context (in-process)", () => {
     expect(ref).toMatch(/^vhs:\/\/[0-9a-f]{64}$/);
     expect(summary).toBe("# Summary: Entry pkg/app.py:main depth=2 functions=2 files=1");
     const cat = await cli(["vhs", "cat", ref!], { cwd });
-    expect(cat.stdout).toContain("def helper(x):");
+    expect(cat.stdout).toContain("## pkg/app.py:helper (lines 1-2) [depth 1]\ndef helper(x)\n");
     const json = await cli(["context", "main", "--format", "json"], { cwd });
     expect(JSON.parse(json.stdout)).toBeTypeOf("object");
   });
@@ -43,9 +43,9 @@ describe("tldrs context (in-process)", () => {
   const bad: Array<[string, string[], number, RegExp]> = [
     ["missing entry", ["context", "nope"], 1, /nope/],
     ["bad format", ["context", "main", "--format", "xml"], 2, /--format must be one of/],
-    ["bad output", ["context", "main", "--output", "file"], 2, /--output must be stdout or vhs/],
+    ["bad output", ["context", "main", "--output", "file"], 2, /--output must be one of stdout, vhs, got "file"/],
     ["negative depth", ["context", "main", "--depth", "-1"], 2, /--depth/],
-    ["zero budget", ["context", "main", "--budget", "0"], 2, /--budget/],
+    ["negative budget", ["context", "main", "--budget", "-5"], 2, /--budget must be a whole number of 0 or more, got "-5"/],
     ["bad include", ["context", "main", "--include", "vhs://nothex"], 1, /vhs:\/\/nothex|invalid/i],
     ["missing include", ["context", "main", "--include", "0".repeat(64)], 1, /not found/i],
     ["no entry", ["context"], 2, /entry|Not enough/i],
