@@ -189,10 +189,11 @@ export function planOutput(symbols: readonly ContextSymbol[], includes: readonly
   listed.forEach((e, i) => lastIndex.set(layout.cutGroup(e), i));
   const opening = (e: CutEntry) => subSize(sizeOf(layout.cutEntry(e, true)), sizeOf(layout.cutEntry(e, false)));
   const openingOf = new Map(listed.map((e) => [layout.cutGroup(e), opening(e)]));
-  /** The list of units after `i`, less the openings of groups already open. */
-  const reserveFor = (i: number): Size => {
+  /** The list of units after `i`, less the openings of groups already open (or opened by `opening`). */
+  const reserveFor = (i: number, opening?: CutEntry): Size => {
     let reserve = reserveAfter[i + 1]!;
-    for (const g of groups) if ((lastIndex.get(g) ?? -1) > i) reserve = subSize(reserve, openingOf.get(g)!);
+    const open = opening ? new Set([...groups, layout.cutGroup(opening)]) : groups;
+    for (const g of open) if ((lastIndex.get(g) ?? -1) > i) reserve = subSize(reserve, openingOf.get(g)!);
     return reserve;
   };
 
@@ -213,9 +214,8 @@ export function planOutput(symbols: readonly ContextSymbol[], includes: readonly
   const unnamed: CutEntry[] = [];
   for (let i = 0; i < units.length; i++) {
     const unit = units[i]!;
-    const reserve = reserveFor(i);
     if (!overflow) {
-      if (unit.kind === "symbol" ? placeSymbol(unit.sym, reserve) : placeInclude(unit.item, reserve)) continue;
+      if (unit.kind === "symbol" ? placeSymbol(unit.sym, i) : placeInclude(unit.item, i)) continue;
       overflow = true;
     }
     const item = listed[i]!;
@@ -233,11 +233,12 @@ export function planOutput(symbols: readonly ContextSymbol[], includes: readonly
     return plan.cut.length === 0 && reserve.chars > 0 ? addSize(reserve, sizeOf(layout.cutHeader())) : reserve;
   }
 
-  function placeSymbol(sym: ContextSymbol, reserve: Size): boolean {
+  function placeSymbol(sym: ContextSymbol, i: number): boolean {
     const views = viewsOf(sym);
     for (const view of views) {
       // A reduced view lists the cut body itself (with the list's opening if it is the first).
-      const extra = view === views[0] ? listRoom(reserve) : addSize(cutSize(bodyEntry(sym, views[0]!, view)), reserve);
+      const body = bodyEntry(sym, views[0]!, view);
+      const extra = view === views[0] ? listRoom(reserveFor(i)) : addSize(cutSize(body), reserveFor(i, body));
       if (fitsWith(blockSize(sym, view), extra)) {
         show(sym, view);
         if (view !== views[0]) cut(bodyEntry(sym, views[0]!, view));
@@ -245,12 +246,13 @@ export function planOutput(symbols: readonly ContextSymbol[], includes: readonly
       }
     }
     const omitted = omitEntry(sym);
-    if (!fitsWith(cutSize(omitted), reserve)) return false;
+    if (!fitsWith(cutSize(omitted), reserveFor(i, omitted))) return false;
     cut(omitted);
     return true;
   }
 
-  function placeInclude(item: IncludeItem, reserve: Size): boolean {
+  function placeInclude(item: IncludeItem, i: number): boolean {
+    const reserve = reserveFor(i, { id: item.ref, what: "include", size: ZERO });
     const take = (shown: ShownInclude) => {
       used = addSize(used, sizeOf(layout.include(shown)));
       plan.includes.push(shown);
