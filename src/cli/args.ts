@@ -123,12 +123,21 @@ export function rawNumberTexts(argv: readonly string[], numbers: readonly string
  */
 export function describeUnknown(argv: readonly string[], reported: readonly string[], knownOptions: readonly string[]): string {
   const names = [...new Set(reported.map((n) => kebab(n.trim())))].filter((n) => n !== "");
+  const known = new Set(knownOptions.map(kebab));
+  // `--no-cache=false`: yargs reads a negation with a value as an unknown option "no-cache".
+  const negated = names.find((n) => n.startsWith("no-") && known.has(n.slice(3)));
+  if (negated) {
+    const token = argv.find((t) => t.startsWith(`--${negated}=`));
+    if (token) return `--${negated} takes no value, got "${token}"`;
+  }
   const options: string[] = [];
   const words: string[] = [];
   for (const name of names) {
     const token = argv.find((t) => {
-      const m = /^(--?)(?:no-)?([^=]+)/.exec(t);
-      return m !== null && (kebab(m[2]!) === name || (m[1] === "-" && m[2]!.includes(name)));
+      const m = /^(--?)([^=]+)/.exec(t);
+      if (m === null) return false;
+      const typed = kebab(m[2]!);
+      return typed === name || typed === `no-${name}` || (m[1] === "-" && m[2]!.includes(name));
     });
     if (token !== undefined) options.push(token.replace(/=[\s\S]*$/, ""));
     else words.push(name);
