@@ -1,7 +1,8 @@
 /**
  * ProjectIndex: every source file of the project with its symbol table, and lookups by
  * name. Tables come from the symbol cache when the file's bytes are known, else from
- * tree-sitter.
+ * tree-sitter. A file the cache trusts by its stamp (cache.ts) is not read at all: its text
+ * is loaded by `loadTexts` when its code is printed.
  */
 import type { Platform } from "../platform/port.ts";
 import type { SymbolCache } from "./cache.ts";
@@ -15,8 +16,13 @@ import { walkProject } from "./walk.ts";
 export interface IndexedFile {
   /** Relative to the project, POSIX. */
   rel: string;
+  /** As the platform addresses it. */
+  abs: string;
   grammar: GrammarId;
-  text: string;
+  /** The file's text; undefined until `loadTexts` for a file the cache trusted unread. */
+  text: string | undefined;
+  /** `<grammar>:<sha256 of its bytes>`: its table's key in the cache. */
+  key: string;
   table: FileTable;
   /** Folder part of `rel` ("" at the root) and the file name without extension. */
   dir: string;
@@ -48,6 +54,8 @@ export interface BuildIndexOptions {
   lang?: LanguageId | "auto";
   maxFileBytes?: number;
   cache?: SymbolCache;
+  /** Trust the cache's stamps (default true); false reads and hashes every file. */
+  trustStamps?: boolean;
   onProgress?: (progress: IndexProgress) => void;
 }
 
@@ -98,6 +106,12 @@ export class ProjectIndex {
       while (nextRead < walked.files.length) {
         const i = nextRead++;
         const f = walked.files[i]!;
+        const trusted = options.trustStamps === false ? undefined : options.cache?.trusted(f.rel, f);
+        if (trusted !== undefined) {
+          keys[i] = trusted;
+          report({ phase: "reading", done: ++read, total, parsed: 0 });
+          continue;
+        }
         let bytes: Uint8Array;
         try {
           bytes = await platform.readFile(f.abs);
@@ -105,10 +119,10 @@ export class ProjectIndex {
           unreadable.push(f.rel);
           continue;
         }
-        const h = platform.createHasher();
-        h.update(bytes);
-        keys[i] = `${f.grammar}:${h.digestHex()}`;
+        const key = `${f.grammar}:${hashHex(platform, bytes)}`;
+        keys[i] = key;
         texts[i] = decoder.decode(bytes);
+        options.cache?.stamp(f.rel, f, key);
         report({ phase: "reading", done: ++read, total, parsed: 0 });
       }
     };
@@ -124,9 +138,10 @@ export class ProjectIndex {
         report({ phase: "parsing", done: i, total, parsed });
         const text = texts[i];
         const key = keys[i];
-        if (text === undefined || key === undefined) continue;
+        if (key === undefined) continue;
         let table = options.cache?.get(key);
         if (!table) {
+          if (text === undefined) continue; // trusted unread, yet its table is gone: cannot happen (trusted() checks)
           let parser = parsers.get(f.grammar);
           if (!parser) {
             parser = await createParser(platform, f.grammar);
@@ -146,7 +161,7 @@ export class ProjectIndex {
           }
           options.cache?.set(key, table);
         }
-        files.push(makeFile(f.rel, f.grammar, text, table));
+        files.push(makeFile(f.rel, f.abs, f.grammar, text, key, table));
       }
     } finally {
       for (const p of parsers.values()) p.delete();
@@ -167,16 +182,45 @@ export class ProjectIndex {
   filesIn(dir: string): IndexedFile[] {
     return this.files.filter((f) => f.dir === dir);
   }
+
+  /**
+   * Reads the text of each file that has none yet (trusted unread), checked against the hash
+   * its table was made from. False if one is gone or differs: the index is stale (its stamp
+   * lied), and the caller builds it again without trusting stamps.
+   */
+  async loadTexts(platform: Platform, files: Iterable<IndexedFile>): Promise<boolean> {
+    const decoder = new TextDecoder();
+    for (const f of files) {
+      if (f.text !== undefined) continue;
+      let bytes: Uint8Array;
+      try {
+        bytes = await platform.readFile(f.abs);
+      } catch {
+        return false;
+      }
+      if (`${f.grammar}:${hashHex(platform, bytes)}` !== f.key) return false;
+      f.text = decoder.decode(bytes);
+    }
+    return true;
+  }
 }
 
-export function makeFile(rel: string, grammar: GrammarId, text: string, table: FileTable): IndexedFile {
+function hashHex(platform: Platform, bytes: Uint8Array): string {
+  const h = platform.createHasher();
+  h.update(bytes);
+  return h.digestHex();
+}
+
+export function makeFile(rel: string, abs: string, grammar: GrammarId, text: string | undefined, key: string, table: FileTable): IndexedFile {
   const slash = rel.lastIndexOf("/");
   const base = rel.slice(slash + 1);
   const dot = base.indexOf(".");
   const file: IndexedFile = {
     rel,
+    abs,
     grammar,
     text,
+    key,
     table,
     dir: slash < 0 ? "" : rel.slice(0, slash),
     stem: dot <= 0 ? base : base.slice(0, dot),

@@ -28,7 +28,7 @@ import { checkLang } from "./languages.ts";
 import { buildPack, type PackItem } from "./pack.ts";
 import type { ContextSymbol, Detail, IncludeItem } from "./plan.ts";
 import { presetOptions } from "./presets.ts";
-import { ProjectIndex, type IndexProgress } from "./project_index.ts";
+import { ProjectIndex, type IndexProgress, type Sym } from "./project_index.ts";
 import { FORMATS, renderContext, type ContextFormat, type Rendered } from "./render.ts";
 import { limitFlags, type Limits } from "./size.ts";
 import type { ContextDelivery, ContextStore } from "./store_port.ts";
@@ -216,16 +216,7 @@ export async function runContext(platform: Platform, options: RunContextOptions,
     const includes: IncludeItem[] = [];
     for (const ref of o.include) includes.push(await readInclude(store!.vhs, ref, includeCaps(o.limits)));
 
-    const cache = o.cache ? await SymbolCache.open(platform, symbolCachePath(resolveStoreRoot(platform, { project: o.project }))) : undefined;
-    const index = await ProjectIndex.build(platform, o.project, { lang: o.lang, ...(cache ? { cache } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
-    warnings.push(...index.warnings);
-    if (cache) {
-      const w = await cache.save(o.lang !== "auto");
-      if (w) warnings.push(w);
-    }
-
-    const entry = findEntry(index, o.entry);
-    const pack = buildPack(index, entry, o.depth);
+    const { entry, pack } = await indexAndPack(platform, o, options.onProgress, warnings);
     const symbols = pack.map((item) => toContextSymbol(platform, item, o));
 
     let sessionId: string | undefined;
@@ -282,6 +273,30 @@ export async function runContext(platform: Platform, options: RunContextOptions,
   }
 }
 
+/**
+ * Indexes the project (the symbol cache saved as soon as it is built: a failed lookup of the
+ * entry still keeps the parsing done), finds the entry and its pack, and loads the texts of
+ * the pack's files. A file the cache trusted by its stamp that turns out changed makes the
+ * index stale: built again, reading every file.
+ */
+async function indexAndPack(platform: Platform, o: Checked, onProgress: RunContextOptions["onProgress"], warnings: string[]): Promise<{ entry: Sym; pack: PackItem[] }> {
+  const cache = o.cache ? await SymbolCache.open(platform, symbolCachePath(resolveStoreRoot(platform, { project: o.project }))) : undefined;
+  for (const trustStamps of [true, false]) {
+    const index = await ProjectIndex.build(platform, o.project, { lang: o.lang, trustStamps, ...(cache ? { cache } : {}), ...(onProgress ? { onProgress } : {}) });
+    if (cache) {
+      const w = await cache.save(o.lang !== "auto");
+      if (w) warnings.push(w);
+    }
+    const entry = findEntry(index, o.entry);
+    const pack = buildPack(index, entry, o.depth);
+    if (await index.loadTexts(platform, new Set(pack.map((item) => item.sym.file)))) {
+      warnings.push(...index.warnings);
+      return { entry, pack };
+    }
+  }
+  throw new Error("unreachable: an index built without stamps has every text");
+}
+
 function deltaStats(sessionId: string, rendered: Rendered): ContextDeltaStats {
   const tokens = (text: string) => Math.ceil(text.length / 4);
   const unchanged = rendered.included.filter((s) => s.unchanged);
@@ -300,7 +315,8 @@ export function symbolEtag(platform: Platform, signature: string, code: string):
 
 function toContextSymbol(platform: Platform, item: PackItem, o: Checked): ContextSymbol {
   const { sym } = item;
-  const code = sym.file.text.slice(sym.rec.start, sym.rec.end);
+  const text = sym.file.text ?? "";
+  const code = text.slice(sym.rec.start, sym.rec.end);
   const grammar = sym.file.grammar;
   const detail = detailOf(o, item.depth);
   const shownCode = o.stripComments ? stripComments(code, grammar) : code;
@@ -320,7 +336,7 @@ function toContextSymbol(platform: Platform, item: PackItem, o: Checked): Contex
     code,
     unchanged: false,
     detail,
-    doc: docOf(sym.file.text, sym.rec.start, code, grammar),
+    doc: docOf(text, sym.rec.start, code, grammar),
     shownCode,
     sketch: detail === "sketch" ? sketchOf(shownCode, grammar) : "",
   };

@@ -37,6 +37,9 @@ export interface SourceFile {
   abs: string;
   grammar: GrammarId;
   size: number;
+  /** From the walk's lstat: with size, what lets the symbol cache trust its table without reading it. */
+  mtimeMs: number;
+  ino: number;
 }
 
 export interface WalkOptions {
@@ -103,7 +106,7 @@ export async function walkProject(platform: Platform, root: string, options: Wal
           tooLarge.push(childRel);
           continue;
         }
-        files.push({ rel: childRel, abs: under(root, childRel), grammar, size: st.size });
+        files.push({ rel: childRel, abs: under(root, childRel), grammar, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino });
       }
       // Symlinks and anything else are skipped: never followed.
     }
