@@ -9,6 +9,7 @@
  * decoded into replacement characters; the output gets one line with its size, a guess at its
  * type and how to fetch it, and reading stops there (nothing of it is printed).
  */
+import { concatBytes } from "../bytes.ts";
 import type { IncludeItem } from "./plan.ts";
 import type { Limits } from "./size.ts";
 
@@ -46,7 +47,7 @@ export async function readInclude(source: IncludeSource, ref: string, caps: { by
       if (done) break;
       total += value.length;
       if (sniff.length < SNIFF_BYTES) {
-        sniff = concat(sniff, value.subarray(0, SNIFF_BYTES - sniff.length));
+        sniff = concatBytes([sniff, value.subarray(0, SNIFF_BYTES - sniff.length)]);
         if (looksBinary(sniff, sniff.length < SNIFF_BYTES)) {
           binary = true;
           break; // nothing of it will be printed: no need to read (or verify) the rest
@@ -73,7 +74,7 @@ export async function readInclude(source: IncludeSource, ref: string, caps: { by
   const complete = !binary && keptBytes === total;
   let text = "";
   if (!binary) {
-    const bytes = concat(...kept);
+    const bytes = concatBytes(kept);
     try {
       text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(complete ? bytes : bytes.subarray(0, charBoundary(bytes)));
     } catch {
@@ -112,16 +113,6 @@ function charBoundary(bytes: Uint8Array): number {
   const need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
   if (end - i < need) end = i;
   return end;
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 const MAGIC: ReadonlyArray<[bytes: readonly number[] | string, type: string]> = [

@@ -1,7 +1,6 @@
 // --include within the limits (issue 16): `context E --include <100 MB binary> --max-bytes 5000`
 // printed 190 MB of U+FFFD and used 885 MB of memory. Text now counts against the limits and
 // is cut at a line with the rest listed; a binary blob is one summary line.
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { closeSync, openSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
@@ -10,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { guessType } from "../../src/context/include.ts";
 import { fits, utf8Length } from "../../src/context/size.ts";
 import { openStoreWith } from "../../src/store.ts";
-import { BIN } from "../cli/cli_helpers.ts";
+import { runWithPeakRss } from "../helpers/peak_rss.ts";
 import { context, contextJson, platform, project } from "./helpers.ts";
 
 const APP = { "app.py": "def main():\n    return helper(1)\n\n\ndef helper(x):\n    return x\n" };
@@ -94,24 +93,6 @@ describe("--include within the limits", () => {
   });
 });
 
-// Prints the child's peak resident memory (KiB) on stderr as it exits.
-const REPORT_RSS = "data:text/javascript," + encodeURIComponent('process.on("exit", () => process.stderr.write(`maxrss=${process.resourceUsage().maxRSS}\\n`));');
-
-function runBin(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; maxRssKiB: number; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", REPORT_RSS, BIN, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      const m = /maxrss=(\d+)/.exec(stderr);
-      resolve({ code, stdout, maxRssKiB: m ? Number(m[1]) : -1, stderr: stderr.replace(/maxrss=\d+\n/, "") });
-    });
-  });
-}
-
 describe("--include of a 256 MiB blob (the built binary)", () => {
   it("binary or text, --max-bytes 5000 prints at most 5000 bytes and never holds the blob", async () => {
     const dir = project(APP);
@@ -119,7 +100,7 @@ describe("--include of a 256 MiB blob (the built binary)", () => {
     const line = Buffer.from("2026-01-01T00:00:00Z INFO request handled in 12 ms, status 200\n");
     const textChunk = Buffer.concat(Array.from({ length: Math.ceil(1048576 / line.length) }, () => line)).subarray(0, 1048576);
     for (const what of ["binary", "text"] as const) {
-      // Written a MiB at a time: a child's peak RSS counts what its parent held when it forked.
+      // Written a MiB at a time (runWithPeakRss: the parent's memory counts).
       const file = join(dir, `${what}.blob`);
       const fd = openSync(file, "w");
       for (let at = 0; at < size; at += 1048576) writeSync(fd, what === "binary" ? randomBytes(1048576) : textChunk);
@@ -128,7 +109,7 @@ describe("--include of a 256 MiB blob (the built binary)", () => {
       const ref = await store.vhs.putFile(file, { compressMinBytes: Number.POSITIVE_INFINITY });
       await store.close();
       rmSync(file);
-      const r = await runBin(["context", "main", "--include", ref, "--max-bytes", "5000"], dir);
+      const r = await runWithPeakRss(["context", "main", "--include", ref, "--max-bytes", "5000"], dir);
       expect(r.stderr, what).toBe("");
       expect(r.code, what).toBe(0);
       expect(Buffer.byteLength(r.stdout), what).toBeLessThanOrEqual(5000);
@@ -136,9 +117,9 @@ describe("--include of a 256 MiB blob (the built binary)", () => {
       expect(r.stdout, what).toContain(what === "binary" ? `: binary, ${size} bytes` : "2026-01-01T00:00:00Z INFO");
       // Holding the blob would need more than 256 MiB (the old reader: 8 times that); the runtime,
       // the engine and a grammar need about 80.
-      console.log(`peak RSS for --include of ${size / 1048576} MiB of ${what}: ${Math.round(r.maxRssKiB / 1024)} MiB`);
-      expect(r.maxRssKiB, what).toBeGreaterThan(0);
-      expect(r.maxRssKiB, what).toBeLessThan(200 * 1024);
+      console.log(`peak RSS for --include of ${size / 1048576} MiB of ${what}: ${Math.round(r.maxRssMiB)} MiB`);
+      expect(r.maxRssMiB, what).toBeGreaterThan(0);
+      expect(r.maxRssMiB, what).toBeLessThan(200);
     }
   });
 });
