@@ -2,7 +2,8 @@
 import { intFlag, requiredString } from "../args.ts";
 import { defineCommand } from "../command.ts";
 import { EXIT_OK, UsageError } from "../errors.ts";
-import { startProgress } from "../progress.ts";
+import type { IndexProgress } from "../../context/project_index.ts";
+import { progressEnabled, startProgress } from "../progress.ts";
 
 const FORMATS = ["text", "ultracompact", "json"] as const;
 const OUTPUTS = ["stdout", "vhs"] as const;
@@ -102,11 +103,16 @@ export const contextCommand = defineCommand({
           ...(switches.includes("strip-comments") ? { stripComments: flag("strip-comments") } : {}),
           ...(switches.includes("cache") ? { cache: flag("cache") } : {}),
           ...(preset !== undefined ? { preset } : {}),
-          onProgress: (p) => {
-            if (p.phase === "scanning") progress.status(`scanning: ${p.done} source files found`);
-            else if (p.phase === "reading") progress.status(`reading ${p.done} of ${p.total} files`);
-            else progress.status(`${p.done} of ${p.total} files indexed, ${p.parsed} parsed`);
-          },
+          // Only for a line that is drawn: a watcher makes parsing yield to the event loop.
+          ...(progressEnabled(ctx.io)
+            ? {
+                onProgress: (p: IndexProgress) => {
+                  if (p.phase === "scanning") progress.status(`scanning: ${p.done} source files found`);
+                  else if (p.phase === "reading") progress.status(`reading ${p.done} of ${p.total} files`);
+                  else progress.status(`${p.done} of ${p.total} files indexed, ${p.parsed} parsed`);
+                },
+              }
+            : {}),
         },
         () => openCliStore(ctx.io, project),
       );
