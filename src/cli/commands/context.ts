@@ -26,7 +26,7 @@ export const contextCommand = defineCommand({
   describe: "Code context for an entry symbol: its code, and the signatures of what it calls to --depth levels, within a token budget",
   examples: [
     ["tldrs context handle_request", "a function's code, and the signature and doc line of each function it calls"],
-    ["tldrs context src/app.py:App.run --depth 1 --include-body", "a method and the code of what it calls directly"],
+    ["tldrs context App.run --include-body", "a method and the code of what it calls"],
     ["tldrs context main --delta --format ultracompact", "in the default session: unchanged symbols elided"],
     ["tldrs context main --budget 0 --zoom L4", "everything, whatever its size"],
     ["tldrs context main --output vhs", "store the context, print its ref, a summary and a preview"],
