@@ -39,8 +39,9 @@ export { createFaultyPlatform, CrashError } from "./platform/faulty.ts";
 export type { FaultPlan, FaultyPlatform, CallRecord } from "./platform/faulty.ts";
 export { createNobleHasher } from "./platform/noble_hasher.ts";
 // tldrs context (issue 7): code context for an entry symbol, parsed in WASM, with delta sessions.
-export { runContext, DEFAULT_DEPTH } from "./context/run_context.ts";
-export type { RunContextOptions, RunContextResult, ContextDeltaStats } from "./context/run_context.ts";
+export { runContext, DEFAULT_DEPTH, DEFAULT_BUDGET, ZOOM_LEVELS } from "./context/run_context.ts";
+export type { RunContextOptions, RunContextResult, ContextDeltaStats, ZoomLevel } from "./context/run_context.ts";
+export type { IndexProgress } from "./context/project_index.ts";
 export type { ContextStore, ContextDelivery, OpenedContextSession } from "./context/store_port.ts";
 export type { ContextFormat, ContextSymbol } from "./context/render.ts";
 export { LANGUAGES } from "./context/languages.ts";

@@ -78,3 +78,102 @@ export function checkPathText(path: string, what: string, command?: string): str
   }
   return path;
 }
+
+/** yargs-parser's test for a value that looks like a negative number (it is read as a value, not a flag). */
+const NEGATIVE = /^-([0-9]+(\.[0-9]+)?|\.[0-9]+)$/;
+
+/**
+ * The text typed for each number option (the last time it is given), read from the raw
+ * arguments: yargs declares them as numbers (so that `--help` says [number]) and turns the
+ * text into Number(text), where "1e3", "0x10" and " 5" pass and "abc" is NaN. The strict
+ * readers above check the text instead. An option given without a value reads as "" (yargs
+ * would leave it unset, as if absent), and `--no-budget` as its own token, both refused there.
+ */
+export function rawNumberTexts(argv: readonly string[], numbers: readonly string[]): Map<string, string> {
+  const known = new Set(numbers.map(kebab));
+  const out = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i]!;
+    if (token === "--") break;
+    const m = /^--([^=]+)(?:=([\s\S]*))?$/.exec(token);
+    if (!m) continue;
+    const name = kebab(m[1]!);
+    if (name.startsWith("no-") && known.has(name.slice(3))) {
+      out.set(name.slice(3), token);
+      continue;
+    }
+    if (!known.has(name)) continue;
+    if (m[2] !== undefined) {
+      out.set(name, m[2]);
+      continue;
+    }
+    const next = argv[i + 1];
+    if (next !== undefined && (!next.startsWith("-") || NEGATIVE.test(next))) {
+      out.set(name, next);
+      i++;
+    } else out.set(name, "");
+  }
+  return out;
+}
+
+/**
+ * What yargs's "Unknown argument(s): with-docs, withDocs" was about, in the words typed: each
+ * unknown option once, as given (`--with-doc`), with the nearest known option when one is
+ * close; a stray word as an unexpected argument.
+ */
+export function describeUnknown(argv: readonly string[], reported: readonly string[], knownOptions: readonly string[]): string {
+  const names = [...new Set(reported.map((n) => kebab(n.trim())))].filter((n) => n !== "");
+  const known = new Set(knownOptions.map(kebab));
+  // `--no-cache=false`: yargs reads a negation with a value as an unknown option "no-cache".
+  const negated = names.find((n) => n.startsWith("no-") && known.has(n.slice(3)));
+  if (negated) {
+    const token = argv.find((t) => t.startsWith(`--${negated}=`));
+    if (token) return `--${negated} takes no value, got "${token}"`;
+  }
+  const options: string[] = [];
+  const words: string[] = [];
+  for (const name of names) {
+    const token = argv.find((t) => {
+      const m = /^(--?)([^=]+)/.exec(t);
+      if (m === null) return false;
+      const typed = kebab(m[2]!);
+      return typed === name || typed === `no-${name}` || (m[1] === "-" && m[2]!.includes(name));
+    });
+    if (token !== undefined) options.push(token.replace(/=[\s\S]*$/, ""));
+    else words.push(name);
+  }
+  const parts: string[] = [];
+  const unique = [...new Set(options)];
+  if (unique.length > 0) {
+    const hint = unique.length === 1 ? nearest(unique[0]!, knownOptions) : undefined;
+    parts.push(`unknown option${unique.length > 1 ? "s" : ""} ${unique.map((o) => `"${o}"`).join(", ")}${hint ? ` (did you mean --${hint}?)` : ""}`);
+  }
+  if (words.length > 0) parts.push(`unexpected argument${words.length > 1 ? "s" : ""} ${words.map((w) => `"${w}"`).join(", ")}`);
+  return parts.join("; ");
+}
+
+/** The known option closest to `typed` (edit distance at most 2, or a prefix of it), if any. */
+function nearest(typed: string, knownOptions: readonly string[]): string | undefined {
+  const name = kebab(typed.replace(/^-+/, "").replace(/^no-/, ""));
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const option of new Set(knownOptions.map(kebab))) {
+    if (option.length <= 1) continue;
+    const d = option.startsWith(name) && name.length >= 3 ? 1 : editDistance(name, option);
+    if (d < bestDistance) {
+      best = option;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length]!;
+}

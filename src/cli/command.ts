@@ -29,6 +29,16 @@ export interface CommandSpec {
   name: string;
   examples: Array<[command: string, description: string]>;
   options?: (y: Argv) => Argv;
+  /**
+   * What the global --json means here: "always" (the output is JSON already: accepted, no
+   * change; the default), "optional" (the command prints JSON instead of its text) or "none"
+   * (the output cannot be JSON, a blob's bytes or a protocol: --json is a usage error).
+   */
+  json?: "always" | "optional" | "none";
+  /** Left out of --help and of completion (the completion helper itself). */
+  hidden?: boolean;
+  /** Values to offer for options in shell completion (the command checks them itself). */
+  choices?: Record<string, readonly string[]>;
   run(ctx: CommandContext): Promise<number>;
 }
 

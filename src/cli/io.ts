@@ -3,6 +3,7 @@
  * so tests run commands in-process with captured output, and bin.ts binds the real one.
  */
 import process from "node:process";
+import { concatBytes } from "../bytes.ts";
 
 export interface OutputSink {
   /** Resolves once the data is handed to the OS (respects backpressure). */
@@ -62,16 +63,7 @@ export function captureIo(options: { stdin?: Uint8Array | string; env?: Record<s
     })(),
     env: options.env ?? {},
     cwd: options.cwd ?? process.cwd(),
-    stdoutBytes() {
-      const total = out.reduce((n, c) => n + c.length, 0);
-      const all = new Uint8Array(total);
-      let at = 0;
-      for (const c of out) {
-        all.set(c, at);
-        at += c.length;
-      }
-      return all;
-    },
+    stdoutBytes: () => concatBytes(out),
     stdoutText() {
       return new TextDecoder().decode(this.stdoutBytes());
     },

@@ -22,3 +22,8 @@ export function toPythonJson(value: unknown): unknown {
 export function formatJson(value: unknown, pretty = true): string {
   return JSON.stringify(toPythonJson(value), null, pretty ? 2 : undefined) + "\n";
 }
+
+/** One compact JSON value a line (`--jsonl`): for lists, so that `| wc -l` counts and `| head` cuts at a record. */
+export function formatJsonLines(values: readonly unknown[]): string {
+  return values.map((v) => JSON.stringify(toPythonJson(v)) + "\n").join("");
+}

@@ -5,7 +5,7 @@
 import { statSync } from "node:fs";
 import { dirname, resolve as resolvePath } from "node:path";
 import yargs, { type Argv } from "yargs";
-import { checkPathText, checkSwitchForms } from "./args.ts";
+import { checkPathText, checkSwitchForms, describeUnknown, rawNumberTexts } from "./args.ts";
 import { commandGroups, topLevelCommands } from "./commands/index.ts";
 import type { Args, CommandContext, CommandSpec } from "./command.ts";
 import { CliFailure, EXIT_OK, isBrokenPipe, reportError, UsageError } from "./errors.ts";
@@ -18,9 +18,16 @@ function withExamples(y: Argv, spec: CommandSpec): Argv {
   return out;
 }
 
-/** The switches (boolean options) yargs knows at this point of the parse, --help and --version included. */
-function switchesOf(y: Argv): string[] {
-  return (y as unknown as { getOptions(): { boolean: string[] } }).getOptions().boolean;
+interface KnownOptions {
+  /** Every option key (and alias) yargs knows at this point of the parse, globals included. */
+  key: Record<string, unknown>;
+  /** The switches (boolean options), --help, --version and --json included. */
+  boolean: string[];
+  number: string[];
+}
+
+function optionsOf(y: Argv): KnownOptions {
+  return (y as unknown as { getOptions(): KnownOptions }).getOptions();
 }
 
 /** Options whose value may be "-" (stdout): yargs leaves a lone "-" after a flag unread. */
@@ -35,22 +42,30 @@ function withDashValues(argv: string[]): string[] {
   return out;
 }
 
+/** The Python CLI's `tldrs --print-completion SHELL` is `tldrs completion SHELL` here. */
+function withPythonAliases(argv: string[]): string[] {
+  if (argv[0] === "--print-completion") return ["completion", ...argv.slice(1)];
+  if (argv[0]?.startsWith("--print-completion=")) return ["completion", argv[0].slice("--print-completion=".length), ...argv.slice(1)];
+  return argv;
+}
+
 export async function main(rawArgv: string[], io: CliIo = processIo()): Promise<number> {
-  const argv = withDashValues(rawArgv);
+  const argv = withDashValues(withPythonAliases(rawArgv));
   if (asksForVersion(argv)) return printVersion(argv, io);
-  let selected: { spec: CommandSpec; args: Args; switches: string[] } | undefined;
-  let switches: string[] = [];
+  let selected: { spec: CommandSpec; args: Args; known: KnownOptions } | undefined;
+  let known: KnownOptions = { key: {}, boolean: [], number: [] };
   const register = (y: Argv, spec: CommandSpec): Argv =>
     y.command(
       spec.command,
-      spec.describe,
+      // false keeps a command out of --help (yargs's overload for it is separate in the types).
+      (spec.hidden ? false : spec.describe) as string,
       (sub) => {
         const built = withExamples(sub, spec);
-        switches = switchesOf(built);
+        known = optionsOf(built);
         return built;
       },
       (args) => {
-        selected = { spec, args: args as Args, switches };
+        selected = { spec, args: args as Args, known };
       },
     );
 
@@ -60,7 +75,9 @@ export async function main(rawArgv: string[], io: CliIo = processIo()): Promise<
     .option("project", { type: "string", describe: "Project folder whose .tldrs/ store to use (default: the current folder; env TLDRS_VHS_HOME names the store folder itself)", global: true })
     .option("remote", { type: "string", describe: "Shared blob tier s3://<bucket>/<prefix> (default: env TLDRS_REMOTE; credentials, region and endpoint from the AWS_* environment)", global: true })
     .option("engine", { type: "string", describe: "SQLite engine: auto (the runtime's own where it has one, else sql.js), sqljs or native (default: env TLDRS_ENGINE, else auto)", global: true })
+    .option("json", { type: "boolean", describe: "Print JSON: accepted by every command whose output is or can be JSON", global: true })
     .version(packageVersion())
+    .alias("v", "version")
     .help()
     .alias("h", "help")
     .strict()
@@ -90,7 +107,7 @@ export async function main(rawArgv: string[], io: CliIo = processIo()): Promise<
       });
     });
   } catch (err) {
-    return finish(io, reportError(explainUsage(argv, err), !!io.env["TLDRS_DEBUG"]));
+    return finish(io, reportError(explainUsage(argv, err, known), !!io.env["TLDRS_DEBUG"]));
   }
   if (!selected) {
     // --help or --version: yargs produced the text and ran no command.
@@ -100,7 +117,9 @@ export async function main(rawArgv: string[], io: CliIo = processIo()): Promise<
   const { spec, args } = selected;
   const ctx = makeContext(io, args);
   try {
-    checkSwitchForms(argv, selected.switches, spec.name);
+    checkSwitchForms(argv, selected.known.boolean, spec.name);
+    useTypedNumbers(args, argv, selected.known.number);
+    if (args["json"] === true && spec.json === "none") throw new UsageError(`--json does not apply: tldrs ${spec.name} does not print JSON`, spec.name);
     return await spec.run(ctx);
   } catch (err) {
     if (isBrokenPipe(err)) return EXIT_OK; // the reader went away (`| head`): not an error
@@ -145,10 +164,11 @@ function makeContext(io: CliIo, args: Args): CommandContext & { closeStore(): Pr
   };
 }
 
-/** `--version` anywhere before a `--`: yargs would print only the package version. */
+/** `--version` or `-v` anywhere before a `--`: yargs would print only the package version. */
 function asksForVersion(argv: string[]): boolean {
   const end = argv.indexOf("--");
-  return (end === -1 ? argv : argv.slice(0, end)).includes("--version");
+  const head = end === -1 ? argv : argv.slice(0, end);
+  return head.includes("--version") || head.includes("-v");
 }
 
 /**
@@ -205,23 +225,31 @@ function mustBeFolder(path: string, what: string): void {
   if (!isFolder) throw new CliFailure(`${what}: not a folder`);
 }
 
-/**
- * The words that name the command: the arguments that are neither flags nor the value of
- * --project (the one flag that takes a value before the command is known).
- */
+/** Number options hold the text typed (args.ts rawNumberTexts), for the strict readers. */
+function useTypedNumbers(args: Args, argv: readonly string[], numbers: readonly string[]): void {
+  for (const [name, text] of rawNumberTexts(argv, numbers)) {
+    args[name] = text;
+    args[name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())] = text;
+  }
+}
+
+/** Global options that take a value, which may come before the command's words. */
+const GLOBAL_VALUED = new Set(["--project", "--remote"]);
+
+/** The words that name the command: the arguments that are neither flags nor a global option's value. */
 function commandWords(argv: string[]): string[] {
   const words: string[] = [];
   for (let i = 0; i < argv.length && words.length < 2; i++) {
     const a = argv[i]!;
     if (a === "--") break;
-    if (a === "--project") i++;
+    if (GLOBAL_VALUED.has(a)) i++;
     else if (!a.startsWith("-")) words.push(a);
   }
   return words;
 }
 
 /** The command a failed parse was about, and a message that names what is missing or unknown. */
-function explainUsage(argv: string[], err: unknown): UsageError {
+function explainUsage(argv: string[], err: unknown, known: KnownOptions): UsageError {
   const words = commandWords(argv);
   const group = commandGroups.find((g) => g.command === words[0]);
   const spec = group ? group.subcommands.find((s) => s.command.split(" ")[0] === words[1]) : topLevelCommands.find((s) => s.command.split(" ")[0] === words[0]);
@@ -231,6 +259,8 @@ function explainUsage(argv: string[], err: unknown): UsageError {
     const required = [...spec.command.matchAll(/<(\w+)>/g)].map((m) => m[1]!.toUpperCase());
     if (required.length > 0) message = `missing ${required.join(" and ")}`;
   }
+  const unknown = /^Unknown arguments?: ([\s\S]*)$/.exec(message);
+  if (unknown) message = describeUnknown(argv, unknown[1]!.split(", "), Object.keys(known.key)) || message;
   // A word in the command's place that is no command: say so, whatever else yargs found wrong.
   if (!spec && !group && words[0] !== undefined) message = `unknown command "${words[0]}"`;
   if (group && !spec && words[1] !== undefined) message = `unknown command "${group.command} ${words[1]}"`;

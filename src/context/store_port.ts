@@ -30,7 +30,10 @@ export interface OpenedContextSession {
 export interface ContextStore {
   readonly vhs: {
     put(data: string): Promise<string>;
-    getText(ref: string): Promise<string>;
+    /** An `--include`: streamed, checked against its hash as it is read. */
+    getStream(ref: string): Promise<ReadableStream<Uint8Array>>;
+    /** The size of a binary include (its reading stops at the first binary byte). */
+    info(ref: string): Promise<{ size: number } | null>;
   };
   readonly state: {
     openSession(sessionId: string, options: { repoFingerprint: string }): Promise<OpenedContextSession>;

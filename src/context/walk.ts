@@ -37,11 +37,16 @@ export interface SourceFile {
   abs: string;
   grammar: GrammarId;
   size: number;
+  /** From the walk's lstat: with size, what lets the symbol cache trust its table without reading it. */
+  mtimeMs: number;
+  ino: number;
 }
 
 export interface WalkOptions {
   lang?: LanguageId | "auto";
   maxFileBytes?: number;
+  /** Called after each folder with the number of source files found so far. */
+  onFound?: (found: number) => void;
 }
 
 export interface WalkResult {
@@ -101,10 +106,11 @@ export async function walkProject(platform: Platform, root: string, options: Wal
           tooLarge.push(childRel);
           continue;
         }
-        files.push({ rel: childRel, abs: under(root, childRel), grammar, size: st.size });
+        files.push({ rel: childRel, abs: under(root, childRel), grammar, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino });
       }
       // Symlinks and anything else are skipped: never followed.
     }
+    options.onFound?.(files.length);
     for (const sub of subdirs) {
       try {
         await visit(sub, rules);

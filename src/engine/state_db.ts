@@ -15,6 +15,7 @@
 import { TldrsError, errnoCode } from "../errors.ts";
 import { dirname } from "../platform/path.ts";
 import type { Platform } from "../platform/port.ts";
+import { ensureStoreRoot } from "../store_marks.ts";
 import { chooseEngine, engineRequest, type EngineChoice, type EngineInfo } from "./choice.ts";
 import type { Engine } from "./engine.ts";
 import { sweepFlushLeftovers } from "./flush.ts";
@@ -176,7 +177,7 @@ export class StateDb {
       // Once per StateDb: if the folder goes away later, the lock's create fails (ENOENT) and
       // the next write makes it again.
       try {
-        await this.platform.mkdir(dirname(this.path));
+        await ensureStoreRoot(this.platform, dirname(this.path));
       } catch (err) {
         throw new TldrsError("EIO", `Cannot create the folder of database "${this.path}": ${(err as Error).message}`, { path: this.path, cause: err });
       }

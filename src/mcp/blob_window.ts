@@ -7,6 +7,7 @@
  */
 import type { VhsStore } from "../vhs/vhs_store.ts";
 import { UsageError } from "../cli/errors.ts";
+import { concatBytes } from "../bytes.ts";
 
 /** Bytes a call returns when it names no length or end line (~4,000 tokens). */
 export const DEFAULT_WINDOW_BYTES = 16_384;
@@ -47,16 +48,6 @@ export async function readBlobWindow(vhs: VhsStore, ref: string, window: Window)
     reader.releaseLock();
   }
   return picker.finish(size, lastByte === NEWLINE);
-}
-
-function concat(parts: readonly Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 const decode = (bytes: Uint8Array) => new TextDecoder("utf-8").decode(bytes);
@@ -128,7 +119,7 @@ class LinePicker implements Picker {
     if (this.#keptBytes + this.#currentBytes <= this.#cap) return;
     if (this.#kept.length === 0) {
       // Even the first line is over the cap: return its start, cut.
-      this.#kept.push(concat(this.#current, this.#currentBytes).subarray(0, this.#cap));
+      this.#kept.push(concatBytes(this.#current, this.#currentBytes).subarray(0, this.#cap));
       this.#keptBytes = this.#cap;
     }
     this.#full = true;
@@ -154,7 +145,7 @@ class LinePicker implements Picker {
     const total = this.#line - 1;
     if (this.start > Math.max(total, 1)) throw new UsageError(`start_line must be at most the blob's line count (${total}), got ${this.start}`);
     const wanted = Math.min(this.end ?? total, total);
-    const text = decode(concat(this.#kept, this.#keptBytes));
+    const text = decode(concatBytes(this.#kept, this.#keptBytes));
     if (this.#lastKept < wanted || this.#full) {
       const shownEnd = Math.max(this.#lastKept, this.start);
       const next = this.#lastKept > 0 && this.#lastKept >= this.start ? this.#lastKept + 1 : this.start + 1;

@@ -7,6 +7,7 @@ import { defineTool, type ArgumentsSchema, type ToolContext } from "./tool.ts";
 const FORMATS = ["text", "ultracompact", "json"] as const;
 const OUTPUTS = ["inline", "vhs"] as const;
 const LANGUAGES = ["auto", "python", "typescript", "javascript", "go", "rust"] as const;
+const ZOOMS = ["L0", "L1", "L2", "L3", "L4"] as const;
 
 const schema: ArgumentsSchema = {
   type: "object",
@@ -15,7 +16,14 @@ const schema: ArgumentsSchema = {
     session_id: { type: "string", description: "Your session: symbols already sent in it come back as UNCHANGED. Default: the repository's default session." },
     delta: { type: "boolean", description: "Mark symbols this session already holds as UNCHANGED (default true). false resends everything (still recorded)." },
     depth: { type: "integer", minimum: 0, description: "Call levels to follow from the entry (default 2; 0 is the entry alone)." },
-    budget: { type: "integer", minimum: 1, description: "Token cap (characters / 4): the output is cut at symbol boundaries and says what it left out." },
+    budget: {
+      type: "integer",
+      minimum: 0,
+      description: "Token cap (characters / 4; default 6000 for text and ultracompact, none for json or output=vhs; 0: none). The entry always stays (its signature at least); what does not fit is listed by id with its cost.",
+    },
+    include_body: { type: "boolean", description: "The code of every symbol, callees too (default false: the entry's code, the callees' signatures and doc lines)." },
+    zoom: { type: "string", enum: [...ZOOMS], description: "Detail of every symbol: L0 id, L1 signature and doc line, L2 control-flow sketch, L3/L4 code." },
+    with_docs: { type: "boolean", description: "Whole docstrings instead of their first line." },
     format: { type: "string", enum: [...FORMATS], description: "text (default), ultracompact (fewest tokens) or json." },
     include: { type: "array", items: { type: "string" }, description: "vhs:// refs whose stored text is appended to the output." },
     output: { type: "string", enum: [...OUTPUTS], description: "inline (default): the context itself. vhs: store it, return its ref, a one-line summary and a short preview (~600 tokens at most); read the rest with vhs_get." },
@@ -29,11 +37,11 @@ export const contextTool = defineTool({
   name: "context",
   title: "Code context for a symbol",
   description:
-    "The definition of a function, method or class and of what it calls (to `depth` levels), from the project's source, " +
-    "Python, TypeScript, JavaScript, Go or Rust. Call it instead of reading whole files. Within a session, a symbol you " +
-    "were already sent and that has not changed comes back as its signature marked [UNCHANGED] (a line instead of its " +
-    "code): ask again freely after edits, you pay only for what changed. Cost: about 1 token per 4 characters of code " +
-    "returned, typically 500-4,000 tokens at depth 2; cap it with `budget`, or use output=vhs for a ref and a preview.",
+    "The code of a function, method or class and the signatures (with their first doc line) of what it calls, to `depth` " +
+    "levels, from the project's source: Python, TypeScript, JavaScript, Go or Rust. Call it instead of reading whole files; " +
+    "ask for a callee's code by its id, or for all of it with include_body. Within a session, a symbol whose code you " +
+    "already have and that has not changed comes back as its signature marked [UNCHANGED]. Cost: at most `budget` tokens " +
+    "(default 6,000; typically 600-5,000 at depth 2); what does not fit is listed by id with its cost.",
   inputSchema: schema,
   readOnly: false,
   async run(raw, ctx) {
@@ -42,7 +50,10 @@ export const contextTool = defineTool({
     const sessionId = stringArg(args, "session_id");
     const delta = booleanArg(args, "delta") ?? true;
     const depth = wholeNumberArg(args, "depth");
-    const budget = wholeNumberArg(args, "budget", 1);
+    const budget = wholeNumberArg(args, "budget");
+    const includeBody = booleanArg(args, "include_body");
+    const zoom = choiceArg(args, "zoom", ZOOMS);
+    const withDocs = booleanArg(args, "with_docs");
     const format = choiceArg(args, "format", FORMATS);
     const output = choiceArg(args, "output", OUTPUTS);
     const language = choiceArg(args, "language", LANGUAGES);
@@ -63,6 +74,9 @@ export const contextTool = defineTool({
         ...(output === "vhs" ? { output: "vhs" as const } : {}),
         ...(language !== undefined ? { lang: language } : {}),
         ...(include !== undefined ? { include } : {}),
+        ...(includeBody !== undefined ? { includeBody } : {}),
+        ...(zoom !== undefined ? { zoom } : {}),
+        ...(withDocs !== undefined ? { withDocs } : {}),
       },
       async () => keptOpen(ctx),
     );

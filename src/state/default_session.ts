@@ -22,6 +22,7 @@ import { joinPath } from "../platform/path.ts";
 import type { Platform, ReadableFile, WritableFile } from "../platform/port.ts";
 import { readAt } from "../platform/read_at.ts";
 import { sweepStaleFiles } from "../stale_files.ts";
+import { ensureStoreRoot } from "../store_marks.ts";
 
 export const DEFAULT_SESSION_FILE = "default_session_id";
 
@@ -99,7 +100,7 @@ function corrupt(path: string, why: string): TldrsError {
 async function publishNewId(platform: Platform, root: string, path: string, mode: "create" | "replace"): Promise<string | null> {
   const id = hex(platform.randomBytes(8));
   const content = new TextEncoder().encode(`${id}\n`);
-  await platform.mkdir(root);
+  await ensureStoreRoot(platform, root);
   const tmp = joinPath(root, `${DEFAULT_SESSION_FILE}.tmp-${platform.pid}-${hex(platform.randomBytes(4))}`);
   const file = await platform.createExclusive(tmp, 0o644);
   let placed = false;

@@ -6,6 +6,7 @@
 import { joinPath } from "../platform/path.ts";
 import type { Platform } from "../platform/port.ts";
 import { ensureStoreFolder, storeFoldersExist } from "../store_folder.ts";
+import { ensureStoreRoot } from "../store_marks.ts";
 
 export interface VhsLayout {
   root: string;
@@ -35,12 +36,22 @@ export function checkBlobFolders(platform: Platform, blobRoot: string, hash: str
   return storeFoldersExist(platform, blobRoot, joinPath(blobRoot, hash.slice(0, 2)), blobDir(blobRoot, hash));
 }
 
-/** The `ensureStoreFolder` checks of one store, remembered so a put costs no extra calls. */
+/**
+ * The `ensureStoreFolder` checks of one store, remembered so a put costs no extra calls; the
+ * store folder itself (with its markers, store_marks.ts) is made before the first of them.
+ */
 export class OwnDirs {
   private readonly checked = new Set<string>();
-  constructor(private readonly platform: Platform) {}
+  constructor(
+    private readonly platform: Platform,
+    private readonly root: string,
+  ) {}
 
   async ensure(...paths: string[]): Promise<void> {
+    if (!this.checked.has(this.root)) {
+      await ensureStoreRoot(this.platform, this.root);
+      this.checked.add(this.root);
+    }
     for (const path of paths) {
       if (this.checked.has(path)) continue;
       await ensureStoreFolder(this.platform, path);

@@ -84,7 +84,7 @@ export class VhsStore {
       platform,
       db,
       layout: vhsLayout(paths.root, paths.blobRoot),
-      dirs: new OwnDirs(platform),
+      dirs: new OwnDirs(platform, paths.root),
       accesses: new PendingAccesses(),
     };
   }

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CACHE_FORMAT, SymbolCache, symbolCachePath } from "../../src/context/cache.ts";
@@ -139,5 +139,65 @@ describe("symbol cache", () => {
     expect(existsSync(old)).toBe(false);
     expect(existsSync(young)).toBe(true);
     expect(existsSync(other)).toBe(true);
+  });
+
+  // Stamps (size, mtime, inode): a warm run trusts an unchanged file's table without reading it.
+  function countingPlatform(): { p: typeof platform; reads: string[] } {
+    const reads: string[] = [];
+    const source = (path: string) => /\.(py|ts)$/.test(path); // not .git/info/exclude or .gitignore
+    return { p: { ...platform, readFile: (path: string) => (source(path) && reads.push(path.slice(path.lastIndexOf("/") + 1)), platform.readFile(path)) }, reads };
+  }
+  const hourAgo = () => new Date(Date.now() - 3600_000);
+
+  it("stamps: a later run reads none of the files that kept their size, mtime and inode (when older than the cache)", async () => {
+    const dir = project(FILES);
+    for (const f of Object.keys(FILES)) utimesSync(join(dir, f), hourAgo(), hourAgo());
+    await build(dir);
+    const { p, reads } = countingPlatform();
+    const cache = await SymbolCache.open(p, symbolCachePath(join(dir, ".tldrs")));
+    const index = await ProjectIndex.build(p, dir, { cache });
+    expect(reads).toEqual([]);
+    expect(cache.misses).toBe(0);
+    expect(index.files.map((f) => [f.rel, f.text])).toEqual([["a.py", undefined], ["b.py", undefined], ["c.ts", undefined]]);
+    expect(await index.loadTexts(p, index.files.filter((f) => f.rel === "a.py"))).toBe(true);
+    expect(index.byRel.get("a.py")!.text).toBe(FILES["a.py"]);
+    expect(reads).toEqual(["a.py"]);
+    // trustStamps: false reads everything
+    reads.length = 0;
+    await ProjectIndex.build(p, dir, { cache, trustStamps: false });
+    expect(reads.sort()).toEqual(["a.py", "b.py", "c.ts"]);
+  });
+
+  it("stamps: a file changed within 2 s of the cache's writing is read (git's racy case); an edited one is read", async () => {
+    const dir = project(FILES);
+    await build(dir); // files just written: too recent to trust
+    const { p, reads } = countingPlatform();
+    await ProjectIndex.build(p, dir, { cache: await SymbolCache.open(p, symbolCachePath(join(dir, ".tldrs"))) });
+    expect(reads.sort()).toEqual(["a.py", "b.py", "c.ts"]);
+    for (const f of Object.keys(FILES)) utimesSync(join(dir, f), hourAgo(), hourAgo());
+    await build(dir); // restamped
+    writeFileSync(join(dir, "b.py"), "def b():\n    return 22\n");
+    reads.length = 0;
+    const cache = await SymbolCache.open(p, symbolCachePath(join(dir, ".tldrs")));
+    await ProjectIndex.build(p, dir, { cache });
+    expect(reads).toEqual(["b.py"]);
+    expect(cache.misses).toBe(1);
+  });
+
+  it("stamps that lie (same size, mtime and inode, other bytes): the printed code is checked and the index rebuilt", async () => {
+    const dir = project({ "a.py": "def a():\n    return b()\n", "b.py": "def b():\n    return 1\n" });
+    for (const f of ["a.py", "b.py"]) utimesSync(join(dir, f), hourAgo(), hourAgo());
+    await context(dir, "a", { cache: true, includeBody: true }, noStore);
+    expect(JSON.parse(readFileSync(join(dir, ".tldrs/cache/context-symbols.json"), "utf8")).files["a.py"]).toHaveLength(4);
+    const at = hourAgo();
+    const st = statSync(join(dir, "a.py"));
+    writeFileSync(join(dir, "a.py"), "def a():\n    return c()\n"); // same size, in place: same inode
+    utimesSync(join(dir, "a.py"), st.atime, st.mtime);
+    writeFileSync(join(dir, "c.py"), "def c():\n    return 3\n");
+    utimesSync(join(dir, "c.py"), at, at);
+    const r = await context(dir, "a", { cache: true, includeBody: true }, noStore);
+    expect(r.stdout).toContain("return c()");
+    expect(r.stdout).toContain("## c.py:c");
+    expect(r.stdout).not.toContain("## b.py:b");
   });
 });

@@ -49,7 +49,10 @@ export interface JsonSymbol {
   etag: string;
   calls: string[];
   unchanged: boolean;
+  detail: string;
+  doc: string;
   code: string | null;
+  sketch?: string;
 }
 
 export interface JsonContext {
@@ -63,7 +66,9 @@ export interface JsonContext {
   rehydrate?: Record<string, string>;
   omitted?: string[];
   omitted_reason?: string;
-  includes?: { ref: string; text: string }[];
+  cut?: { id: string; cut: string; tokens: number; lines: number | null; bytes: number }[];
+  cut_more?: { count: number; tokens: number; lines: number | null; bytes: number };
+  includes?: { ref: string; text?: string; binary?: boolean; size?: number; type?: string; truncated?: boolean }[];
 }
 
 /** The context as parsed JSON. */

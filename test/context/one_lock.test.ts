@@ -22,7 +22,7 @@ function cycles(recorder: FaultyPlatform, dir: string): { locks: number; flushes
 async function run(dir: string, include: string, oneOperation: boolean): Promise<{ counts: { locks: number; flushes: number }; stdout: string }> {
   const recorder = createFaultyPlatform(platform); // records every file call; no faults planned
   const open = () => (oneOperation ? openStoreInternal(recorder, { project: dir }, { holdLockUntilClose: true }) : openStoreWith(recorder, { project: dir }));
-  const result = await runContext(recorder, { entry: "entry", project: dir, cache: false, output: "vhs", sessionId: "s1", include: [include] }, open);
+  const result = await runContext(recorder, { entry: "entry", project: dir, cache: false, output: "vhs", sessionId: "s1", include: [include], includeBody: true }, open);
   return { counts: cycles(recorder, dir), stdout: result.stdout };
 }
 

@@ -48,7 +48,8 @@ describe("delta sessions", () => {
   it("first call sends code, the second marks [UNCHANGED] without bodies, an edit resends that symbol", async () => {
     const dir = project(FILES);
     const { open, batches } = countingOpener(dir);
-    const first = await context(dir, "entry", { sessionId: "s1" }, open);
+    const body = { includeBody: true };
+    const first = await context(dir, "entry", { sessionId: "s1", ...body }, open);
     const lines1 = first.stdout.split("\n");
     expect(lines1[0]).toBe("# Delta: 0 unchanged, 3 changed");
     expect(lines1[1]).toBe("# Context: app.py:entry depth=2 symbols=3 files=1");
@@ -57,7 +58,7 @@ describe("delta sessions", () => {
     expect(batches).toEqual([3]); // every delivery in one call
     expect(existsSync(join(dir, ".tldrs/tldrs_state.db"))).toBe(true); // under --project, not the cwd
 
-    const second = await context(dir, "entry", { sessionId: "s1" }, open);
+    const second = await context(dir, "entry", { sessionId: "s1", ...body }, open);
     expect(second.stdout.split("\n")[0]).toBe("# Delta: 3 unchanged, 0 changed");
     expect(second.stdout).toContain("## app.py:first (lines 4-5) [depth 1]\ndef first(x)  [UNCHANGED]\n");
     expect(second.stdout).not.toContain("return x + 1");
@@ -66,13 +67,13 @@ describe("delta sessions", () => {
     expect(batches).toEqual([3, 3]);
 
     writeFileSync(join(dir, "app.py"), readFileSync(join(dir, "app.py"), "utf8").replace("x + 1", "x + 100"));
-    const third = await context(dir, "entry", { sessionId: "s1" }, open);
+    const third = await context(dir, "entry", { sessionId: "s1", ...body }, open);
     expect(third.stdout.split("\n")[0]).toBe("# Delta: 2 unchanged, 1 changed");
     expect(third.stdout).toContain("def first(x):\n    return x + 100\n");
     expect(third.stdout).toContain("def second(x)  [UNCHANGED]");
 
     // Another session knows nothing.
-    const other = await context(dir, "entry", { sessionId: "s2" }, open);
+    const other = await context(dir, "entry", { sessionId: "s2", ...body }, open);
     expect(other.stdout.split("\n")[0]).toBe("# Delta: 0 unchanged, 3 changed");
   });
 
@@ -94,8 +95,8 @@ describe("delta sessions", () => {
 
   it("--no-delta never marks, even with a session that holds everything", async () => {
     const dir = project(FILES);
-    await context(dir, "entry", { sessionId: "s1" });
-    const r = await context(dir, "entry", { sessionId: "s1", delta: false });
+    await context(dir, "entry", { sessionId: "s1", includeBody: true });
+    const r = await context(dir, "entry", { sessionId: "s1", delta: false, includeBody: true });
     expect(r.stdout).not.toContain("# Delta");
     expect(r.stdout).not.toContain("[UNCHANGED]");
     expect(r.stdout).toContain("    return x + 1\n");
@@ -103,9 +104,9 @@ describe("delta sessions", () => {
 
   it("--delta without a session id uses the repo's default session", async () => {
     const dir = project(FILES);
-    const a = await context(dir, "entry", { delta: true });
+    const a = await context(dir, "entry", { delta: true, includeBody: true });
     expect(a.stdout.split("\n")[0]).toBe("# Delta: 0 unchanged, 3 changed");
-    const b = await context(dir, "entry", { delta: true });
+    const b = await context(dir, "entry", { delta: true, includeBody: true });
     expect(b.stdout.split("\n")[0]).toBe("# Delta: 3 unchanged, 0 changed");
     const id = readFileSync(join(dir, ".tldrs/default_session_id"), "utf8").trim();
     expect(await withStore(dir, (store) => store.state.getDelivery(id, "app.py:entry"))).not.toBeNull();
@@ -115,7 +116,7 @@ describe("delta sessions", () => {
 
   it("json and ultracompact carry the delta too", async () => {
     const dir = project(FILES);
-    await context(dir, "entry", { sessionId: "s1", depth: 1 });
+    await context(dir, "entry", { sessionId: "s1", depth: 1, includeBody: true });
     const doc = await contextJson(dir, "entry", { sessionId: "s1" });
     expect(doc.delta).toEqual({ unchanged: 3, changed: 0 });
     expect(doc.unchanged).toEqual(["app.py:entry", "app.py:first", "app.py:second"]);
@@ -129,12 +130,27 @@ describe("delta sessions", () => {
   it("symbols left out by a budget are not recorded as delivered", async () => {
     const dir = project(FILES);
     const { open, batches } = countingOpener(dir);
-    const r = await context(dir, "entry", { sessionId: "s1", maxLines: 10 }, open);
-    expect(r.stdout).toMatch(/# Omitted \d of 3 symbols/);
+    const r = await context(dir, "entry", { sessionId: "s1", maxLines: 14, includeBody: true }, open);
+    expect(r.stdout).toMatch(/# Cut to fit --budget 6000 \(the default; 0: none\) --max-lines 14;/);
+    expect(r.stdout).toContain("\n# app.py: second 18/4\n");
     const sent = batches[0]!;
-    expect(sent).toBe(1);
-    const again = await context(dir, "entry", { sessionId: "s1" });
+    expect(sent).toBe(2);
+    const again = await context(dir, "entry", { sessionId: "s1", includeBody: true });
     expect(again.stdout.split("\n")[0]).toBe(`# Delta: ${sent} unchanged, ${3 - sent} changed`);
+  });
+
+  it("a symbol sent as its signature is recorded signature_only, and is sent again (never UNCHANGED) until its code has gone out", async () => {
+    const dir = project(FILES);
+    const first = await context(dir, "entry", { sessionId: "s1" }); // the default: callees as signatures
+    expect(first.stdout).toContain("## app.py:first (lines 4-5) [depth 1]\ndef first(x)\n");
+    expect(await withStore(dir, (store) => store.state.getDelivery("s1", "app.py:first"))).toMatchObject({ representation: "signature_only", codeSnapshot: null });
+    expect(await withStore(dir, (store) => store.state.getDelivery("s1", "app.py:entry"))).toMatchObject({ representation: "full" });
+    const second = await context(dir, "entry", { sessionId: "s1", includeBody: true });
+    expect(second.stdout.split("\n")[0]).toBe("# Delta: 1 unchanged, 2 changed");
+    expect(second.stdout).toContain("def first(x):\n    return x + 1\n");
+    const third = await context(dir, "entry", { sessionId: "s1" });
+    expect(third.stdout.split("\n")[0]).toBe("# Delta: 3 unchanged, 0 changed");
+    expect(await withStore(dir, (store) => store.state.getDelivery("s1", "app.py:first"))).toMatchObject({ representation: "full" });
   });
 });
 
@@ -175,7 +191,7 @@ describe("--output vhs", () => {
 
   it("with a session: deliveries point at the blob, and the next call offers it for rehydration", async () => {
     const dir = project(FILES);
-    const r = await context(dir, "entry", { output: "vhs", sessionId: "s1" });
+    const r = await context(dir, "entry", { output: "vhs", sessionId: "s1", includeBody: true });
     const ref = r.stdout.split("\n")[0]!;
     const d = await withStore(dir, (store) => store.state.getDelivery("s1", "app.py:first"));
     expect(d).toMatchObject({ representation: "vhs_ref", vhsRef: ref, codeSnapshot: null });

@@ -142,7 +142,7 @@ describe("a fresh install of the tarball (empty npm cache, no lockfile)", () => 
     const context = await tldrs(app, ["context", "main", "--project", project]);
     expect(context.code, describeRun("context", context)).toBe(0);
     expect(context.stdout).toContain("return helper(2)");
-    expect(context.stdout).toContain("def helper(x):");
+    expect(context.stdout).toContain("## pkg/app.py:helper (lines 1-2) [depth 1]\ndef helper(x)\n"); // callees: their signature
 
     const doctor = await tldrs(app, ["doctor"]);
     expect(doctor.code, describeRun("doctor", doctor)).toBe(0);

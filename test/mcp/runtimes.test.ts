@@ -16,8 +16,8 @@ async function exercise(launch: Launch): Promise<void> {
     const ref = await call(s, "vhs_put", { path: "notes.txt" });
     expect(await call(s, "vhs_get", { ref })).toBe("notes of the project\n");
     expect(JSON.parse(await call(s, "vhs_info", { ref }))).toMatchObject({ size: 21 });
-    expect(await call(s, "context", { entry: "main" })).toContain("return util(x) + 1");
-    expect(await call(s, "context", { entry: "main" })).toMatch(/^# Delta: 3 unchanged, 0 changed/);
+    expect(await call(s, "context", { entry: "main", include_body: true })).toContain("return util(x) + 1");
+    expect(await call(s, "context", { entry: "main", include_body: true })).toMatch(/^# Delta: 3 unchanged, 0 changed/);
     expect(JSON.parse(await call(s, "session_stats", {}))).toMatchObject({ deliveries: 3, unchanged_hits: 3 });
     const bad = await s.client.callTool({ name: "vhs_get", arguments: { ref: "nope" } });
     expect(bad.isError).toBe(true);

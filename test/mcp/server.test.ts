@@ -47,29 +47,34 @@ describe("tldrs mcp with the SDK's client", () => {
   it("context: a second call in the same session returns UNCHANGED for what was delivered, an edit only the edited symbol", async () => {
     const dir = project();
     const s = await start(dir);
-    const first = await call(s, "context", { entry: "main" });
+    // The default: the entry's code and the signatures of its callees, which stay "changed" until their code is sent.
+    const sketch = await call(s, "context", { entry: "main", session_id: "first-look" });
+    expect(sketch).toContain("## pkg/app.py:helper (lines 4-5) [depth 1]\ndef helper(x)\n");
+    expect(sketch).not.toContain("return util(x) + 1");
+    const first = await call(s, "context", { entry: "main", include_body: true });
     expect(first).toMatch(/^# Delta: 0 unchanged, 3 changed\n/);
     expect(first).toContain("return util(x) + 1");
-    const second = await call(s, "context", { entry: "main" });
+    const second = await call(s, "context", { entry: "main", include_body: true });
     expect(second).toMatch(/^# Delta: 3 unchanged, 0 changed\n/);
     expect(second).toContain("def helper(x)  [UNCHANGED]");
     expect(second).not.toContain("return util(x) + 1");
 
     writeFileSync(join(dir, "pkg/util.py"), "def util(x):\n    return x * 3\n");
-    const third = await call(s, "context", { entry: "main" });
+    const third = await call(s, "context", { entry: "main", include_body: true });
     expect(third).toMatch(/^# Delta: 2 unchanged, 1 changed\n/);
     expect(third).toContain("return x * 3");
 
     // Another session has been sent nothing; delta=false resends (and still records).
-    expect(await call(s, "context", { entry: "main", session_id: "agent-2" })).toMatch(/^# Delta: 0 unchanged, 3 changed/);
-    expect(await call(s, "context", { entry: "main", session_id: "agent-2" })).toMatch(/^# Delta: 3 unchanged/);
-    expect(await call(s, "context", { entry: "main", delta: false, format: "ultracompact" })).toContain("return util(x) + 1");
+    expect(await call(s, "context", { entry: "main", session_id: "agent-2", zoom: "L4" })).toMatch(/^# Delta: 0 unchanged, 3 changed/);
+    expect(await call(s, "context", { entry: "main", session_id: "agent-2", zoom: "L4" })).toMatch(/^# Delta: 3 unchanged/);
+    expect(await call(s, "context", { entry: "main", delta: false, format: "ultracompact", include_body: true })).toContain("return util(x) + 1");
 
     const stats = JSON.parse(await call(s, "session_stats", {})) as Record<string, unknown>;
     expect(stats).toMatchObject({ deliveries: 3, context_calls: 3, unchanged_hits: 5 });
     expect(stats["tokens_saved"]).toBeGreaterThan(0);
     expect(stats["session_id"]).toBe((await cli(["session", "default"], { cwd: dir })).stdout.trim());
     expect(JSON.parse(await call(s, "session_stats", { session_id: "agent-2" }))).toMatchObject({ deliveries: 3, context_calls: 2, unchanged_hits: 3 });
+    expect(JSON.parse(await call(s, "session_stats", { session_id: "first-look" }))).toMatchObject({ deliveries: 3, context_calls: 1, unchanged_hits: 0 });
   });
 
   it("context: output=vhs stores it (read back whole with vhs_get), include appends a blob, budget cuts", async () => {
@@ -81,8 +86,8 @@ describe("tldrs mcp with the SDK's client", () => {
     expect(whole).toContain("return helper(2)");
     const note = await call(s, "vhs_put", { text: "an included note\n" });
     expect(await call(s, "context", { entry: "util", include: [note], delta: false })).toContain(`# Included ${note}\nan included note\n`);
-    const cut = await s.client.callTool({ name: "context", arguments: { entry: "main", budget: 80, session_id: "b" } });
-    expect(textOf(cut)).toMatch(/^# Omitted [12] of 3 symbols to fit/m);
+    const cut = await s.client.callTool({ name: "context", arguments: { entry: "main", budget: 80, session_id: "b", include_body: true } });
+    expect(textOf(cut)).toMatch(/^# Cut to fit --budget 80; cost in tokens; ask for one: tldrs context PATH:NAME\n# pkg\/(app|util)\.py: /m);
     expect(textOf(cut)).toContain("def main():");
   });
 

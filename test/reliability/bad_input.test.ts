@@ -20,6 +20,7 @@ import { captureIo } from "../../src/cli/io.ts";
 import { callTool } from "../../src/mcp/call_tool.ts";
 import { SessionTallies } from "../../src/mcp/session_tallies.ts";
 import { TOOLS } from "../../src/mcp/tools.ts";
+import { runContext } from "../../src/context/run_context.ts";
 import { main } from "../../src/cli/main.ts";
 import { isArgumentError, isTldrsError } from "../../src/errors.ts";
 import { SCHEMA_DDL } from "../../src/engine/schema.ts";
@@ -259,7 +260,7 @@ const NUMBER_CASES: Case[] = [
   ["--ttl-seconds beyond 2^53", ["session", "cleanup", "--ttl-seconds", "99999999999999999999999"]],
   ["--compress-min-bytes -1", ["vhs", "put", "-", "--compress-min-bytes", "-1"]],
   ["--depth -1", ["context", "main", "--depth", "-1"]],
-  ["--budget 0", ["context", "main", "--budget", "0"]],
+  ["--budget -1", ["context", "main", "--budget", "-1"]],
   ["--max-bytes with a unit", ["context", "main", "--max-bytes", "10k"]],
 ].map(([name, cli]) => ({ name: `number: ${name as string}`, cli: cli as string[], codes: [2], message: /must be a (whole )?number/ }));
 
@@ -729,12 +730,92 @@ const MCP_CASES: Case[] = [
   { name: "mcp session_stats: a session id with NUL", mcp: ["session_stats", { session_id: "a\u0000b" }], message: /Invalid argument/ },
 ];
 
+// The context flags of issue 16, the global --json, --jsonl and completion: refused in one line
+// (exit 2) before anything runs, or handled (a binary include is summarized, never decoded).
+const withApp = (c: Ctx) => writeFileSync(join(c.project, "app.py"), APP_PY);
+const ISSUE16_USAGE: Array<[string, string[], RegExp]> = [
+  ["context --zoom L5", ["context", "main", "--zoom", "L5"], /--zoom must be one of L0, L1, L2, L3, L4, got "L5"/],
+  ["context --zoom without a value", ["context", "main", "--zoom"], /--zoom must be one of .*, got ""/],
+  ["context -z 4", ["context", "main", "-z", "4"], /--zoom must be one of .*, got "4"/],
+  ["context --preset fast", ["context", "main", "--preset", "fast"], /--preset must be one of compact, minimal, multi-turn, got "fast"/],
+  ["context --format cache-friendly (a Python format)", ["context", "main", "--format=cache-friendly"], /--format must be one of text, ultracompact, json/],
+  ["context --budget 1.5", ["context", "main", "--budget", "1.5"], /--budget must be a whole number of 0 or more, got "1.5"/],
+  ["context --budget 1e3", ["context", "main", "--budget", "1e3"], /--budget must be a whole number of 0 or more, got "1e3"/],
+  ["context --max-lines -1", ["context", "main", "--max-lines", "-1"], /--max-lines must be a whole number/],
+  ["context --max-bytes= (empty)", ["context", "main", "--max-bytes="], /--max-bytes must be a whole number of 0 or more, got ""/],
+  ["context --no-budget", ["context", "main", "--no-budget"], /--budget must be a whole number of 0 or more, got "--no-budget"/],
+  ["context --include-body=yes", ["context", "main", "--include-body=yes"], /--include-body is a switch/],
+  ["context --with-docs=1", ["context", "main", "--with-docs=1"], /--with-docs is a switch/],
+  ["context --strip-comments=no", ["context", "main", "--strip-comments=no"], /--strip-comments is a switch/],
+  ["context --cache=off", ["context", "main", "--cache=off"], /--cache is a switch/],
+  ["context --no-cache=false", ["context", "main", "--no-cache=false"], /--no-cache takes no value/],
+  ["vhs stats --json=yes (the global switch)", ["vhs", "stats", "--json=yes"], /--json is a switch/],
+  ["session ls --jsonl=yes", ["session", "ls", "--jsonl=yes"], /--jsonl is a switch/],
+  ["context --zoom L1 --include-body", ["context", "main", "--zoom", "L1", "--include-body"], /--include-body asks for code, --zoom L1 for less/],
+  ["context --json --format ultracompact", ["context", "main", "--json", "--format", "ultracompact"], /--json asks for --format json, not --format ultracompact/],
+  ["context --with-doc (misspelled)", ["context", "main", "--with-doc"], /^tldrs: unknown option "--with-doc" \(did you mean --with-docs\?\)/],
+  ["context --delegate (a Python flag tldrs lacks)", ["context", "main", "--delegate", "plan it"], /^tldrs: unknown option "--delegate"/],
+  ["completion fish", ["completion", "fish"], /SHELL must be bash or zsh, got "fish"/],
+  ["--print-completion tcsh", ["--print-completion", "tcsh"], /SHELL must be bash or zsh, got "tcsh"/],
+  ["completion bash --json", ["completion", "bash", "--json"], /--json does not apply: tldrs completion does not print JSON/],
+  ["vhs cat --json", ["vhs", "cat", KEEP_REF, "--json"], /--json does not apply: tldrs vhs cat does not print JSON/],
+];
+const ISSUE16_CLI_CASES: Case[] = [
+  ...ISSUE16_USAGE.map(([name, cli, message]): Case => ({ name: `usage: ${name}`, setup: withApp, cli, codes: [2], message })),
+  {
+    name: "context: a binary --include is one summary line, never U+FFFD, within --max-bytes",
+    setup: withApp,
+    cli: ["context", "main", "--include", VICTIM_REF, "--max-bytes", "2000"],
+    codes: [0],
+    after: (_c, r) => {
+      expect(r!.stdout).toContain(`# Included ${VICTIM_REF}: binary, ${VICTIM.length} bytes`);
+      expect(r!.stdout).not.toContain("\ufffd");
+      expect(Buffer.byteLength(r!.stdout)).toBeLessThanOrEqual(2000);
+    },
+  },
+  {
+    name: "context: --max-lines 1 still prints the entry's signature, with a warning",
+    setup: withApp,
+    cli: ["context", "main", "--max-lines", "1"],
+    codes: [0],
+    after: (_c, r) => {
+      expect(r!.stdout).toContain("def main()\n");
+      expect(r!.stderr).toMatch(/^tldrs: warning: the output is over the limits/);
+    },
+  },
+  { name: "completion: words that are no command, a NUL, a lone -- are handled", cli: ["__complete", "--", "frob", "a\u0000b", "--", ""], codes: [0], after: (_c, r) => expect(r!.stdout).toBe("") },
+];
+const ctxOpener = (store: Store) => async () => ({ vhs: store.vhs, state: store.state, close: async () => {} });
+const ISSUE16_LIB_CASES: Case[] = (
+  [
+    ["runContext zoom L5", { zoom: "L5" }, /"zoom"/],
+    ["runContext includeBody yes", { includeBody: "yes" }, /"includeBody"/],
+    ["runContext withDocs 1", { withDocs: 1 }, /"withDocs"/],
+    ["runContext stripComments null", { stripComments: null }, /"stripComments"/],
+    ["runContext preset huge", { preset: "huge" }, /"preset"/],
+    ["runContext budget 1.5", { budget: 1.5 }, /"budget"/],
+    ["runContext maxBytes -1", { maxBytes: -1 }, /"maxBytes"/],
+    ["runContext onProgress not a function", { onProgress: "x" }, /"onProgress"/],
+  ] as Array<[string, Record<string, unknown>, RegExp]>
+).map(([name, options, message]): Case => ({
+  name: `library: ${name}`,
+  setup: withApp,
+  lib: (store, c) => runContext(platform, { entry: "main", project: c.project, ...(options as object) }, ctxOpener(store)),
+  message,
+}));
+const ISSUE16_MCP_CASES: Case[] = [
+  { name: "mcp context: include_body as text", setup: withApp, mcp: ["context", { entry: "main", include_body: "yes" }], message: /include_body must be true or false, got "yes"/ },
+  { name: "mcp context: zoom L9", setup: withApp, mcp: ["context", { entry: "main", zoom: "L9" }], message: /zoom must be one of L0, L1, L2, L3, L4, got "L9"/ },
+  { name: "mcp context: a negative budget", setup: withApp, mcp: ["context", { entry: "main", budget: -1 }], message: /budget must be a whole number of 0 or more/ },
+  { name: "mcp context: with_docs 1", setup: withApp, mcp: ["context", { entry: "main", with_docs: 1 }], message: /with_docs must be true or false/ },
+];
 
 const CASES: Case[] = [
   ...REF_CASES, ...LIB_REF_CASES, ...LIB_ARG_CASES, ...LIB_HANDLED_CASES, ...NUMBER_CASES, ...OTHER_CLI_CASES, ...FILE_CASES, ...STREAM_CASES,
   ...SWITCH_CASES, ...MORE_NUMBER_CASES, ...OUT_CASES, ...PUT_INPUT_CASES, ...WHERE_CASES, ...FOLDER_CASES, ...SCHEMA_CASES, ...LOCK_CASES,
   ...REMOTE_FLAG_CASES, ...REMOTE_ENV_CASES, ...LIB_REMOTE_CASES,
   ...MCP_CASES,
+  ...ISSUE16_CLI_CASES, ...ISSUE16_LIB_CASES, ...ISSUE16_MCP_CASES,
 ];
 
 async function runCli(c: Ctx, k: Case): Promise<RunResult> {

@@ -78,11 +78,11 @@ function snapshot(path: string): { bytes: Buffer; ino: number } {
   return { bytes: readFileSync(path), ino: statSync(path).ino };
 }
 
-/** Everything in the store that is not the database, a blob file or the session id. */
+/** Everything in the store that is not the database, a blob file, the session id or a marker. */
 function strayFiles(root: string): string[] {
   const out: string[] = [];
   for (const name of readdirSync(root)) {
-    if (name === "tldrs_state.db" || name === "default_session_id" || name === "blobs") continue;
+    if (name === "tldrs_state.db" || name === "default_session_id" || name === "blobs" || name === ".gitignore" || name === "CACHEDIR.TAG") continue;
     if (name === "tmp" || name === "quarantine") out.push(...readdirSync(join(root, name)).map((n) => `${name}/${n}`));
     else out.push(name);
   }

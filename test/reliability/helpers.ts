@@ -56,9 +56,9 @@ export async function listFiles(platform: Platform, path: string, prefix = ""): 
   return out.sort();
 }
 
-/** The files a store may hold at rest: its database, blob files and default session id. */
+/** The files a store may hold at rest: its database, blob files, default session id and its folder's markers. */
 export function isRestingFile(rel: string): boolean {
-  return rel === "tldrs_state.db" || rel === "default_session_id" || /^blobs\/[0-9a-f]{2}\/[0-9a-f]{2}\/[0-9a-f]{64}$/.test(rel);
+  return rel === "tldrs_state.db" || rel === "default_session_id" || rel === ".gitignore" || rel === "CACHEDIR.TAG" || /^blobs\/[0-9a-f]{2}\/[0-9a-f]{2}\/[0-9a-f]{64}$/.test(rel);
 }
 
 /** Deterministic, mildly compressible bytes (one generator for every test tree). */

@@ -354,7 +354,7 @@ function listLeftovers(root: string): Array<{ path: string; kind: string | null 
     out.push({ path: join(root, rel), kind });
   };
   for (const name of readdirSync(root)) {
-    if (["tldrs_state.db", "blobs", "tmp", "default_session_id", "quarantine"].includes(name)) continue;
+    if (["tldrs_state.db", "blobs", "tmp", "default_session_id", "quarantine", ".gitignore", "CACHEDIR.TAG"].includes(name)) continue;
     consider(name);
   }
   if (existsSync(join(root, "tmp"))) for (const name of readdirSync(join(root, "tmp"))) consider(`tmp/${name}`);

@@ -1,16 +1,14 @@
 // push and pull stream in flat memory: a 128 MiB blob goes up as 8 MiB parts and comes down
 // through the hashing put, with the CLI's peak resident memory far below the blob's size.
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BIN } from "../cli/cli_helpers.ts";
+import { runWithPeakRss } from "../helpers/peak_rss.ts";
 import { tempDir } from "../helpers/tmp.ts";
 import { remoteEnv, startS3Server, type S3Server } from "./helpers.ts";
 
 const TOTAL = 128 * 1024 * 1024;
-const REPORT_RSS = "data:text/javascript," + encodeURIComponent('process.on("exit", () => process.stderr.write(`maxrss=${process.resourceUsage().maxRSS}\\n`));');
 let server: S3Server;
 
 beforeAll(async () => {
@@ -27,22 +25,7 @@ function chunk(i: number): Buffer {
   return b;
 }
 
-function run(args: string[], cwd: string, env: Record<string, string>, feed?: (stdin: NodeJS.WritableStream) => Promise<void>): Promise<{ code: number | null; stdout: string; stderr: string; maxRssMiB: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", REPORT_RSS, BIN, ...args], { cwd, env: { ...process.env, ...env }, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      const m = /maxrss=(\d+)/.exec(stderr);
-      resolve({ code, stdout, stderr: stderr.replace(/maxrss=\d+\n/, ""), maxRssMiB: m ? Number(m[1]) / 1024 : -1 });
-    });
-    if (feed) feed(child.stdin).catch(reject);
-    else child.stdin.end();
-  });
-}
+const run = runWithPeakRss;
 
 describe("remote streaming memory", () => {
   it("pushes and pulls 128 MiB with peak RSS below the blob's size", async () => {

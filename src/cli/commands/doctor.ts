@@ -12,7 +12,7 @@ export const doctorCommand = defineCommand({
     ["tldrs doctor", "a readable health report; exit 1 if something needs action"],
     ["tldrs doctor --json", "the same as JSON"],
   ],
-  options: (y) => y.option("json", { type: "boolean", describe: "Print the report as JSON" }),
+  json: "optional",
   async run(ctx) {
     const { runDoctor } = await import("./doctor_checks.ts");
     return runDoctor(ctx);

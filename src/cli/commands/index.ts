@@ -1,5 +1,6 @@
 /** The one place where commands are registered. */
 import type { CommandGroup, CommandSpec } from "../command.ts";
+import { completeCommand, completionCommand } from "./completion.ts";
 import { contextCommand } from "./context.ts";
 import { doctorCommand } from "./doctor.ts";
 import { mcpCommand } from "./mcp.ts";
@@ -7,4 +8,4 @@ import { sessionGroup } from "./session.ts";
 import { vhsGroup } from "./vhs.ts";
 
 export const commandGroups: CommandGroup[] = [vhsGroup, sessionGroup];
-export const topLevelCommands: CommandSpec[] = [contextCommand, doctorCommand, mcpCommand];
+export const topLevelCommands: CommandSpec[] = [contextCommand, doctorCommand, mcpCommand, completionCommand, completeCommand];

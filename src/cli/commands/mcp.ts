@@ -14,6 +14,7 @@ export const mcpCommand = defineCommand({
     ["tldrs mcp", "what an agent's MCP configuration runs (`npx tldrs mcp --project DIR`)"],
     ["tldrs mcp --project ~/src/app", "serve another project's code and .tldrs/ store"],
   ],
+  json: "none",
   async run(ctx) {
     const project = ctx.projectDir();
     // Loaded here: every other command starts without the SDK.

@@ -2,16 +2,21 @@
 import { intFlag, requiredString } from "../args.ts";
 import { defineCommand, type CommandGroup } from "../command.ts";
 import { CliFailure, EXIT_OK, UsageError } from "../errors.ts";
-import { formatJson } from "../json.ts";
+import { formatJson, formatJsonLines } from "../json.ts";
 
 const ls = defineCommand({
   command: "ls",
   name: "session ls",
-  describe: "List sessions as JSON, most recently used first",
-  examples: [["tldrs session ls", "every session with its times and fingerprint"]],
+  describe: "List sessions, most recently used first (a JSON array, or one object a line with --jsonl)",
+  examples: [
+    ["tldrs session ls", "every session with its times and fingerprint"],
+    ["tldrs session ls --jsonl | wc -l", "count sessions"],
+  ],
+  options: (y) => y.option("jsonl", { type: "boolean", describe: "One JSON object per line" }),
   async run(ctx) {
     const store = await ctx.openStore();
-    await ctx.io.stdout.write(formatJson(await store.state.listSessions()));
+    const sessions = await store.state.listSessions();
+    await ctx.io.stdout.write(ctx.args["jsonl"] ? formatJsonLines(sessions) : formatJson(sessions));
     return EXIT_OK;
   },
 });
@@ -37,7 +42,7 @@ const cleanup = defineCommand({
   name: "session cleanup",
   describe: "Delete sessions and deliveries not used for --ttl-seconds; prints the counts",
   examples: [["tldrs session cleanup --ttl-seconds 86400", "forget what was not used for a day"]],
-  options: (y) => y.option("ttl-seconds", { type: "string", describe: "Age limit in seconds (required)" }),
+  options: (y) => y.option("ttl-seconds", { type: "number", describe: "Age limit in seconds (required)" }),
   async run(ctx) {
     const ttlSeconds = intFlag(ctx.args, "ttl-seconds", "session cleanup");
     if (ttlSeconds === undefined) throw new UsageError("missing --ttl-seconds", "session cleanup");
@@ -50,15 +55,16 @@ const cleanup = defineCommand({
 const defaultSession = defineCommand({
   command: "default",
   name: "session default",
-  describe: "Print the repo's default session id (created on first use)",
+  describe: 'Print the repo\'s default session id (created on first use; {"session_id": ...} with --json)',
   examples: [["tldrs context main --session-id $(tldrs session default)", "the same as --delta"]],
+  json: "optional",
   async run(ctx) {
     const store = await ctx.openStore();
     const session = await store.state.defaultSession({ projectRoot: ctx.projectDir() });
     if (session.drift) {
       await ctx.io.stderr.write(`tldrs: warning: the repository changed since this session began (${session.drift.previous} -> ${session.drift.current})\n`);
     }
-    await ctx.io.stdout.write(session.sessionId + "\n");
+    await ctx.io.stdout.write(ctx.args["json"] ? formatJson({ sessionId: session.sessionId }) : session.sessionId + "\n");
     return EXIT_OK;
   },
 });

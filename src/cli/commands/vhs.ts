@@ -3,7 +3,7 @@ import { stat } from "node:fs/promises";
 import { amountFlag, intFlag, requiredString } from "../args.ts";
 import { defineCommand, type CommandGroup, type CommandContext } from "../command.ts";
 import { CliFailure, EXIT_FAILURE, EXIT_OK, UsageError } from "../errors.ts";
-import { formatJson, toPythonJson } from "../json.ts";
+import { formatJson, formatJsonLines } from "../json.ts";
 import { startProgress, type Progress } from "../progress.ts";
 import { writeIntoDevice, writeVerified } from "../verified_output.ts";
 import { pull, push, requireRemote } from "./vhs_remote.ts";
@@ -25,11 +25,12 @@ const put = defineCommand({
     ["tldrs vhs put big.json --compress", "store it zlib-compressed"],
     ["tldrs vhs put test.log --push", "store it and upload it to the remote"],
   ],
+  json: "optional",
   options: (y) =>
     y
       .positional("file", { type: "string", describe: "File to store; - or nothing reads stdin" })
       .option("compress", { type: "boolean", describe: "Compress with zlib whatever the size" })
-      .option("compress-min-bytes", { type: "string", describe: "Compress blobs of at least this many bytes (default 65536)" })
+      .option("compress-min-bytes", { type: "number", describe: "Compress blobs of at least this many bytes (default 65536)" })
       .option("push", { type: "boolean", describe: "Also upload it to the remote (TLDRS_REMOTE or --remote); the ref is printed first" }),
   async run(ctx) {
     const compressMinBytes = intFlag(ctx.args, "compress-min-bytes", "vhs put");
@@ -55,7 +56,7 @@ const put = defineCommand({
       try {
         const ref = await store.vhs.put(counted(source, progress), opts);
         await progress.done();
-        await ctx.io.stdout.write(ref + "\n");
+        await ctx.io.stdout.write(ctx.args["json"] ? formatJson({ ref }) : ref + "\n");
         // Stored here first: a failed upload leaves the blob and its printed ref intact.
         if (remote) await remote.push([ref]);
       } finally {
@@ -76,6 +77,7 @@ const get = defineCommand({
     ["tldrs vhs get vhs://3a7b...e1 --out build.log", "restore a blob into a file"],
     ["tldrs vhs get 3a7b...e1 > out.bin", "a bare hash works too"],
   ],
+  json: "none",
   options: (y) =>
     y
       .positional("ref", { type: "string", describe: "vhs://<sha256> or the bare hash" })
@@ -118,6 +120,7 @@ const cat = defineCommand({
   name: "vhs cat",
   describe: "Print a blob to stdout, verified against its hash (before the first byte, up to 8 MiB)",
   examples: [["tldrs vhs cat vhs://3a7b...e1 | head", "look at the start of a stored output"]],
+  json: "none",
   options: (y) => y.positional("ref", { type: "string", describe: "vhs://<sha256> or the bare hash" }),
   run: (ctx) => catBlob(ctx, requiredString(ctx.args, "ref", "vhs cat")),
 });
@@ -125,12 +128,15 @@ const cat = defineCommand({
 const has = defineCommand({
   command: "has <ref>",
   name: "vhs has",
-  describe: "Exit 0 if the blob is stored (here, or on the remote if one is set), 1 if not; prints nothing",
+  describe: 'Exit 0 if the blob is stored (here, or on the remote if one is set), 1 if not; prints nothing ({"stored": ...} with --json)',
   examples: [["tldrs vhs has vhs://3a7b...e1 && echo stored", "test for a blob in a script"]],
+  json: "optional",
   options: (y) => y.positional("ref", { type: "string", describe: "vhs://<sha256> or the bare hash" }),
   async run(ctx) {
     const store = await ctx.openStore();
-    return (await store.vhs.has(requiredString(ctx.args, "ref", "vhs has"))) ? EXIT_OK : EXIT_FAILURE;
+    const stored = await store.vhs.has(requiredString(ctx.args, "ref", "vhs has"));
+    if (ctx.args["json"]) await ctx.io.stdout.write(formatJson({ stored }));
+    return stored ? EXIT_OK : EXIT_FAILURE;
   },
 });
 
@@ -166,21 +172,17 @@ const rm = defineCommand({
 const ls = defineCommand({
   command: "ls",
   name: "vhs ls",
-  describe: "List blobs, most recently accessed first (JSON array, or one object a line with --jsonl)",
+  describe: "List blobs, most recently accessed first (a JSON array, or one object a line with --jsonl)",
   examples: [
     ["tldrs vhs ls --limit 5", "the five most recently used blobs"],
     ["tldrs vhs ls --jsonl | wc -l", "count blobs"],
   ],
-  options: (y) => y.option("limit", { type: "string", describe: "At most this many (default 20, as the Python CLI)" }).option("jsonl", { type: "boolean", describe: "One JSON object per line" }),
+  options: (y) => y.option("limit", { type: "number", describe: "At most this many (default 20, as the Python CLI)" }).option("jsonl", { type: "boolean", describe: "One JSON object per line" }),
   async run(ctx) {
     const limit = intFlag(ctx.args, "limit", "vhs ls", 1);
     const store = await ctx.openStore();
     const rows = await store.vhs.list(limit === undefined ? {} : { limit });
-    if (ctx.args["jsonl"]) {
-      await ctx.io.stdout.write(rows.map((r) => JSON.stringify(toPythonJson(r)) + "\n").join(""));
-    } else {
-      await ctx.io.stdout.write(formatJson(rows));
-    }
+    await ctx.io.stdout.write(ctx.args["jsonl"] ? formatJsonLines(rows) : formatJson(rows));
     return EXIT_OK;
   },
 });
@@ -207,9 +209,9 @@ const gc = defineCommand({
   ],
   options: (y) =>
     y
-      .option("max-age-days", { type: "string", describe: "Delete blobs not accessed for this many days" })
-      .option("max-size-mb", { type: "string", describe: "Delete least recently used blobs until stored bytes fit this cap" })
-      .option("keep-last", { type: "string", describe: "Never delete the N most recently accessed blobs" })
+      .option("max-age-days", { type: "number", describe: "Delete blobs not accessed for this many days" })
+      .option("max-size-mb", { type: "number", describe: "Delete least recently used blobs until stored bytes fit this cap" })
+      .option("keep-last", { type: "number", describe: "Never delete the N most recently accessed blobs" })
       .option("dry-run", { type: "boolean", describe: "Report what would be deleted; delete nothing" }),
   async run(ctx) {
     const maxAgeDays = amountFlag(ctx.args, "max-age-days", "vhs gc");

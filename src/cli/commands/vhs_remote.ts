@@ -24,13 +24,13 @@ export const push = defineCommand({
   describe: "Upload blobs to the remote (TLDRS_REMOTE or --remote); those it has are skipped",
   examples: [
     ["tldrs vhs push vhs://3a7b...e1", "share one blob"],
-    ["tldrs vhs push --all --json", "share every local blob, report as JSON"],
+    ["tldrs vhs push --all --json", 'share every local blob; print {"pushed": [...], "present": [...], "missing": [...], "bytes": N}'],
   ],
   options: (y) =>
     y
       .positional("refs", { type: "string", array: true, describe: "vhs://<sha256> refs or bare hashes" })
-      .option("all", { type: "boolean", describe: "Push every blob of the local store" })
-      .option("json", { type: "boolean", describe: 'Print {"pushed": [...], "present": [...], "missing": [...], "bytes": N}' }),
+      .option("all", { type: "boolean", describe: "Push every blob of the local store" }),
+  json: "optional",
   async run(ctx) {
     const refs = refsOf(ctx);
     const all = !!ctx.args["all"];
@@ -58,11 +58,12 @@ export const pull = defineCommand({
   command: "pull <refs..>",
   name: "vhs pull",
   describe: "Download blobs from the remote, each verified against its hash before it is stored",
-  examples: [["tldrs vhs pull vhs://3a7b...e1", "fetch a blob another machine pushed"]],
-  options: (y) =>
-    y
-      .positional("refs", { type: "string", array: true, describe: "vhs://<sha256> refs or bare hashes" })
-      .option("json", { type: "boolean", describe: 'Print {"pulled": [...], "present": [...], "bytes": N}' }),
+  examples: [
+    ["tldrs vhs pull vhs://3a7b...e1", "fetch a blob another machine pushed"],
+    ["tldrs vhs pull vhs://3a7b...e1 --json", 'the same; print {"pulled": [...], "present": [...], "bytes": N}'],
+  ],
+  json: "optional",
+  options: (y) => y.positional("refs", { type: "string", array: true, describe: "vhs://<sha256> refs or bare hashes" }),
   async run(ctx) {
     const refs = refsOf(ctx);
     if (refs.length === 0) throw new UsageError("missing REFS");
