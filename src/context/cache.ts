@@ -159,7 +159,8 @@ export class SymbolCache {
     const files: Record<string, StoredStamp> = {};
     if (keepUnused) for (const [rel, st] of this.oldStamps) if (st[3] in tables) files[rel] = st;
     for (const [rel, st] of this.stamps) files[rel] = st;
-    const writtenAt = this.platform.now();
+    // Whole milliseconds: the file's length must not depend on how many digits a clock's fraction has.
+    const writtenAt = Math.floor(this.platform.now());
     const bytes = new TextEncoder().encode(JSON.stringify({ format: CACHE_FORMAT, version: EXTRACTOR_VERSION, written_at: writtenAt, tables, files }));
     if (bytes.length > this.maxBytes) return `symbol cache not written to "${this.path}": ${bytes.length} bytes, more than the ${this.maxBytes} it may hold`;
     const dir = dirname(this.path);
