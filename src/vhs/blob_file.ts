@@ -90,7 +90,7 @@ export function decodedChunks(file: ReadableFile, fileSize: number, decoding: Co
 
 /** The same bytes as decodedChunks, as a pump source: raw files are read straight into the pump's buffers. */
 function decodedSource(file: ReadableFile, fileSize: number, decoding: Compression): PumpSource {
-  if (decoding === "zlib") return chunksSource(decodedChunks(file, fileSize, decoding));
+  if (decoding === "zlib") return chunksSource(decodedChunks(file, fileSize, decoding), { readsOwnFile: true });
   return mapFillErrors(fileSource(file, fileSize), (err) => new ReadFailure(err));
 }
 
@@ -175,11 +175,9 @@ export async function pumpChecked(read: CheckedRead, write: (chunk: Uint8Array) 
   const { opened } = read;
   try {
     const check = new ReadCheck(read);
-    const source = decodedSource(opened.file, opened.fileSize, read.decoding);
     try {
-      await pump(source, (chunk) => check.update(chunk), write);
+      await pump(decodedSource(opened.file, opened.fileSize, read.decoding), (chunk) => check.update(chunk), write);
     } catch (err) {
-      await source.stop();
       throw check.failure(err);
     }
     check.finish();

@@ -16,7 +16,15 @@ export interface PumpSource {
   fill(buffer: Uint8Array): Promise<number>;
   /** At most this many bytes will come, if known: a small put gets small buffers. */
   sizeHint?: number;
-  /** Lets go of the source after an error (a caller's stream is cancelled). Never throws. */
+  /**
+   * Set when fill reads a file that its caller closes after the pump: after an error the pump
+   * waits for the read in flight. Unset for a caller's stream, whose next chunk may never come.
+   */
+  readsOwnFile?: boolean;
+  /**
+   * Lets go of the source after an error (a caller's stream is cancelled, a read that may
+   * never end is abandoned). Called by pump before it waits for what is in flight. Never throws.
+   */
   stop(): Promise<void>;
 }
 
@@ -29,9 +37,9 @@ export class WriteFailure {
 }
 
 /**
- * Moves every byte of `fill` through `inspect` (synchronous: before the write starts) and
+ * Moves every byte of `source` through `inspect` (synchronous: before the write starts) and
  * `write`. Returns the byte count. Errors of `write` come out as WriteFailure, others as they
- * are; nothing is in flight when it returns or throws.
+ * are; on an error the source is stopped; nothing is in flight when it returns or throws.
  */
 export async function pump(source: PumpSource, inspect: (chunk: Uint8Array) => void, write: (chunk: Uint8Array) => Promise<void>): Promise<number> {
   const bytes = Math.max(1, Math.min(PUMP_BUFFER_BYTES, source.sizeHint ?? PUMP_BUFFER_BYTES));
@@ -57,9 +65,12 @@ export async function pump(source: PumpSource, inspect: (chunk: Uint8Array) => v
     if (writing) await writing;
     writing = undefined;
     return total;
+  } catch (err) {
+    await source.stop();
+    throw err;
   } finally {
     // On an error, let what is in flight end before the caller closes its files.
-    await Promise.allSettled([reading, writing]);
+    await Promise.allSettled(source.readsOwnFile ? [reading, writing] : [writing]);
   }
 }
 
@@ -95,7 +106,7 @@ export function fileSource(file: ReadableFile, size: number, onBytes?: (n: numbe
     if (got > 0) onBytes?.(got);
     return got;
   };
-  return { fill, stop: async () => undefined, sizeHint: size };
+  return { fill, stop: async () => undefined, sizeHint: size, readsOwnFile: true };
 }
 
 /**
@@ -103,7 +114,7 @@ export function fileSource(file: ReadableFile, size: number, onBytes?: (n: numbe
  * before the next is asked for, so a producer may reuse its buffer, and the bytes hashed are
  * the bytes written even if the caller changes its array meanwhile.
  */
-export function chunksSource(chunks: AsyncIterable<Uint8Array>, sizeHint?: number): PumpSource {
+export function chunksSource(chunks: AsyncIterable<Uint8Array>, options: { sizeHint?: number; readsOwnFile?: boolean } = {}): PumpSource {
   const it = chunks[Symbol.asyncIterator]();
   let rest: Uint8Array | undefined;
   let ended = false;
@@ -126,8 +137,12 @@ export function chunksSource(chunks: AsyncIterable<Uint8Array>, sizeHint?: numbe
     }
     return used;
   };
+  // A caller's generator waits in its pending next(), if any, before it returns: not awaited
+  // unless it reads our own file (the pump then waits for that read anyway).
   const stop = async () => {
-    if (!ended) await it.return?.(undefined).catch(() => undefined);
+    if (ended) return;
+    const returned = it.return?.(undefined).catch(() => undefined);
+    if (options.readsOwnFile) await returned;
   };
-  return { fill, stop, ...(sizeHint !== undefined ? { sizeHint } : {}) };
+  return { fill, stop, ...options };
 }

@@ -16,6 +16,7 @@ export function toByteSource(data: unknown): PumpSource {
   if (typeof data === "string") return bytesSource(new TextEncoder().encode(data));
   if (data instanceof Uint8Array) return bytesSource(data);
   if (data instanceof FileChunks) return fileSource(data.file, data.size, data.onBytes);
+  if (data instanceof ReaderChunks) return data.source();
   if (isReadableStream(data)) return chunksSource(fromReadableStream(data));
   if (data !== null && typeof data === "object" && typeof (data as AsyncIterable<unknown>)[Symbol.asyncIterator] === "function") {
     return chunksSource(checked(data as AsyncIterable<unknown>));
@@ -74,12 +75,49 @@ async function* readAhead({ file, size, chunkBytes, onBytes }: FileChunks): Asyn
   }
 }
 
+/**
+ * A sequential reader (a pipe on stdin: `read` puts what it has into the buffer and returns
+ * the count, 0 at the end) as an async sequence of fresh chunks. Given to `put`, it reads
+ * straight into the put's buffers: no chunk is allocated (a 64 KiB stream chunk per read
+ * left ~40 MB of garbage for the collector on a 256 MiB put, measured). `abandon` is called
+ * after an error, with a read perhaps still waiting for data: it makes that read resolve.
+ */
+export class ReaderChunks implements AsyncIterable<Uint8Array> {
+  constructor(
+    readonly read: (buffer: Uint8Array) => Promise<number>,
+    readonly abandon: () => void = () => undefined,
+  ) {}
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array> {
+    for (;;) {
+      const buffer = new Uint8Array(CHUNK_BYTES);
+      const n = await this.read(buffer);
+      if (n === 0) return;
+      yield buffer.subarray(0, n);
+    }
+  }
+
+  source(): PumpSource {
+    let ended = false;
+    const fill = async (buffer: Uint8Array) => {
+      let used = 0;
+      while (used < buffer.length && !ended) {
+        const n = await this.read(buffer.subarray(used));
+        if (n === 0) ended = true;
+        used += n;
+      }
+      return used;
+    };
+    return { fill, stop: async () => this.abandon() };
+  }
+}
+
 function bytesSource(bytes: Uint8Array): PumpSource {
   return chunksSource(
     (async function* () {
       yield bytes;
     })(),
-    bytes.length,
+    { sizeHint: bytes.length },
   );
 }
 

@@ -43,8 +43,7 @@ export async function stageBlob(platform: Platform, tmpDir: string, source: Pump
   const { path, file } = await createTempFile(platform, tmpDir, prefix);
   let open = true;
   try {
-    const size = await pump(source, (chunk) => hasher.update(chunk), (chunk) => file.write(chunk)).catch(async (err: unknown) => {
-      await source.stop();
+    const size = await pump(source, (chunk) => hasher.update(chunk), (chunk) => file.write(chunk)).catch((err: unknown) => {
       throw err instanceof WriteFailure ? stepError(path, "write", err.cause) : err;
     });
     const staged = { tempPath: path, hash: hasher.digestHex(), size, storedSize: size, compression: "" as Compression };
@@ -93,7 +92,7 @@ async function compressFile(platform: Platform, dir: string, prefix: string, raw
     temp = await createTempFile(platform, dir, prefix);
     let open = true;
     try {
-      const stored = await pump(chunksSource(deflate(fileChunks(raw, size))), () => undefined, (chunk) => temp!.file.write(chunk)).catch((err: unknown) => {
+      const stored = await pump(chunksSource(deflate(fileChunks(raw, size)), { readsOwnFile: true }), () => undefined, (chunk) => temp!.file.write(chunk)).catch((err: unknown) => {
         throw err instanceof WriteFailure ? stepError(temp!.path, "write", err.cause) : stepError(rawPath, "read", err);
       });
       if (stored >= size) {

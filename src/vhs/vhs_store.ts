@@ -10,7 +10,7 @@
  * Reads record access times in memory (access_times.ts); they reach the database with the
  * next write of this store, after a coarse interval, or on close().
  */
-import { TldrsError, errnoCode, isArgumentError, isTldrsError } from "../errors.ts";
+import { argTypeError, TldrsError, errnoCode, isArgumentError, isTldrsError } from "../errors.ts";
 import type { StateDb } from "../engine/state_db.ts";
 import { isoTimestamp } from "../engine/timestamp.ts";
 import { basename, dirname } from "../platform/path.ts";
@@ -175,6 +175,30 @@ export class VhsStore {
       },
       { highWaterMark: 0 },
     );
+  }
+
+  /**
+   * Passes the bytes of `ref` to `write` as they are read and checked (as getStream: length and
+   * sha256; damage found late rejects after the bytes already passed), with the next read
+   * under way while `write` runs. The buffers are reused: a chunk is only valid until the
+   * promise `write` returned settles (copy what you keep). For copies where getToFile cannot
+   * go (a pipe, a socket) at the speed of getToFile, without getStream's fresh chunk per MiB.
+   * An error of `write` rejects as it is.
+   * @example await store.vhs.getInto(ref, (chunk) => new Promise((ok, fail) => socket.write(chunk, (e) => (e ? fail(e) : ok()))));
+   */
+  async getInto(ref: string, write: (chunk: Uint8Array) => Promise<void>): Promise<void> {
+    this.#assertOpen();
+    const hash = parseRef(ref);
+    if (typeof write !== "function") throw argTypeError("write", "a function", write);
+    const what = `Cannot read blob "${formatRef(hash)}"`;
+    const read = await guarded(what, () => this.#openForRead(hash));
+    await this.#accessed(hash).catch(async (err: unknown) => {
+      await read.opened.file.close().catch(() => undefined);
+      throw err;
+    });
+    await pumpChecked(read, write).catch((err: unknown) => {
+      throw err instanceof WriteFailure ? err.cause : asStoreError(err, what);
+    });
   }
 
   /**

@@ -39,7 +39,13 @@ const put = defineCommand({
     let opened: import("../../vhs/source_file.ts").SourceFile | undefined;
     let chunks = (progress: Progress): AsyncIterable<Uint8Array> => counted(ctx.io.stdin, progress);
     // yargs hands "-" to a positional as "": both mean stdin.
-    if (file !== undefined && file !== "-" && file !== "") {
+    const fd = ctx.io.stdinFd;
+    if (file === undefined || file === "-" || file === "") {
+      if (fd !== undefined) {
+        const { stdinReader } = await import("../stdin.ts");
+        chunks = (progress) => stdinReader(fd, () => ctx.io.stdin, (n) => progress.advance(n)) ?? counted(ctx.io.stdin, progress);
+      }
+    } else {
       // The library's putFile policy: a regular file, not a link, device or FIFO (/dev/zero never ends).
       const [{ cliPlatform }, { openSourceFile }, { fileChunks }] = await Promise.all([import("../open_store.ts"), import("../../vhs/source_file.ts"), import("../../vhs/source.ts")]);
       const f = (opened = await openSourceFile(cliPlatform(ctx.io), ctx.resolvePath(file)));
