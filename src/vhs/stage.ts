@@ -16,6 +16,7 @@ import type { Compression } from "./objects_table.ts";
 import { chunksSource, pump, type PumpSource, WriteFailure } from "./pump.ts";
 import { fileChunks } from "./source.ts";
 import { createTempFile, removeQuietly } from "./temp_file.ts";
+import { WritebackWriter } from "./writeback.ts";
 import { deflate } from "./zlib.ts";
 
 export interface CompressionPlan {
@@ -41,9 +42,10 @@ export async function stageBlob(platform: Platform, tmpDir: string, source: Pump
   const prefix = `upload-${platform.pid}-`;
   const hasher = platform.createHasher();
   const { path, file } = await createTempFile(platform, tmpDir, prefix);
+  const out = new WritebackWriter(file, plan.compress !== true); // compress: true usually drops this copy
   let open = true;
   try {
-    const size = await pump(source, (chunk) => hasher.update(chunk), (chunk) => file.write(chunk)).catch((err: unknown) => {
+    const size = await pump(source, (chunk) => hasher.update(chunk), out.write).catch((err: unknown) => {
       throw err instanceof WriteFailure ? stepError(path, "write", err.cause) : err;
     });
     const staged = { tempPath: path, hash: hasher.digestHex(), size, storedSize: size, compression: "" as Compression };
@@ -51,15 +53,17 @@ export async function stageBlob(platform: Platform, tmpDir: string, source: Pump
       const compressed = await compressFile(platform, tmpDir, prefix, path, size);
       if (compressed) {
         open = false;
-        await file.close().catch(() => undefined); // never synced: removed at once
+        await out.settle().catch(() => undefined);
+        await file.close().catch(() => undefined); // removed at once
         await removeQuietly(platform, path);
         return { ...staged, tempPath: compressed.path, storedSize: compressed.size, compression: "zlib" };
       }
     }
     open = false;
-    await finish(path, file);
+    await finish(path, file, out);
     return staged;
   } catch (err) {
+    if (open) await out.settle().catch(() => undefined);
     if (open) await file.close().catch(() => undefined);
     await removeQuietly(platform, path);
     throw err;
@@ -67,12 +71,15 @@ export async function stageBlob(platform: Platform, tmpDir: string, source: Pump
 }
 
 /** fsync and close: the bytes survive a power cut before the file gets its name. */
-async function finish(path: string, file: WritableFile): Promise<void> {
+async function finish(path: string, file: WritableFile, out: WritebackWriter): Promise<void> {
   let closed = false;
   try {
-    await file.sync().catch((err: unknown) => {
-      throw stepError(path, "fsync", err);
-    });
+    await out
+      .settle()
+      .then(() => file.sync())
+      .catch((err: unknown) => {
+        throw stepError(path, "fsync", err);
+      });
     closed = true;
     await file.close().catch((err: unknown) => {
       throw stepError(path, "close", err);
@@ -90,21 +97,24 @@ async function compressFile(platform: Platform, dir: string, prefix: string, raw
   let temp;
   try {
     temp = await createTempFile(platform, dir, prefix);
+    const out = new WritebackWriter(temp.file);
     let open = true;
     try {
-      const stored = await pump(chunksSource(deflate(fileChunks(raw, size)), { readsOwnFile: true }), () => undefined, (chunk) => temp!.file.write(chunk)).catch((err: unknown) => {
+      const stored = await pump(chunksSource(deflate(fileChunks(raw, size)), { readsOwnFile: true }), () => undefined, out.write).catch((err: unknown) => {
         throw err instanceof WriteFailure ? stepError(temp!.path, "write", err.cause) : stepError(rawPath, "read", err);
       });
       if (stored >= size) {
         open = false;
+        await out.settle().catch(() => undefined);
         await temp.file.close().catch(() => undefined);
         await removeQuietly(platform, temp.path);
         return null;
       }
       open = false;
-      await finish(temp.path, temp.file);
+      await finish(temp.path, temp.file, out);
       return { path: temp.path, size: stored };
     } catch (err) {
+      if (open) await out.settle().catch(() => undefined);
       if (open) await temp.file.close().catch(() => undefined);
       await removeQuietly(platform, temp.path);
       throw err;

@@ -34,6 +34,7 @@ import { type CompressionPlan, stageBlob } from "./stage.ts";
 import { ioError } from "./io_error.ts";
 import { commitStaged } from "./put_blob.ts";
 import { createTempFile, removeQuietly } from "./temp_file.ts";
+import { WritebackWriter } from "./writeback.ts";
 import { runVerify, type VerifyOptions, type VerifyReport } from "./verify.ts";
 
 export interface PutOptions {
@@ -220,17 +221,20 @@ export class VhsStore {
       await read.opened.file.close().catch(() => undefined);
       throw ioError(err, `Cannot write "${dest}"`, dest);
     }
+    const out = new WritebackWriter(temp.file);
     let closed = false;
     try {
-      await pumpChecked(read, (chunk) => temp.file.write(chunk)).catch((err: unknown) => {
+      await pumpChecked(read, out.write).catch((err: unknown) => {
         throw err instanceof WriteFailure ? err.cause : err;
       });
+      await out.settle();
       await temp.file.sync();
       closed = true;
       await temp.file.close();
       await checkReplaceable(this.platform, dest); // a device or link planted meanwhile is not renamed over
       await this.platform.rename(temp.path, dest);
     } catch (err) {
+      if (!closed) await out.settle().catch(() => undefined);
       if (!closed) await temp.file.close().catch(() => undefined);
       await removeQuietly(this.platform, temp.path);
       throw ioError(err, `Cannot write "${dest}"`, dest);
