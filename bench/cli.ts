@@ -106,7 +106,10 @@ function bigRows(work: string, label: string, size: number, rounds: number): Big
         () => runSide(side, getRoot(side), ["get", refs[side], "--out", out]),
         () => runSide(side, getRoot(side), ["cat", refs[side]]),
       ];
-      steps.forEach((step, i) => {
+      // The order rotates every round (the first step after another's big delete or writeback measured slower).
+      steps.forEach((_, k) => {
+        const i = (k + round) % steps.length;
+        const step = steps[i]!;
         settle();
         const r = step();
         if (i < 2 && refOf(r) !== refs.tldrs) throw new Error(`bench: ${side} stored ${refOf(r)}`);
@@ -134,12 +137,13 @@ export async function run(): Promise<void> {
     const rows = [...bigRows(work, "256 MiB", 256 * MiB, rounds), ...bigRows(work, "1 GiB", 1024 * MiB, bigRounds)];
     console.log(`\nBig blobs through the CLI (medians of ${rounds} rounds at 256 MiB, ${bigRounds} at 1 GiB; random bytes; wall time of the process, spawn to exit):\n`);
     table(
-      ["command tldrs / Python store", "tldrs MiB/s", "Python MiB/s", "tldrs ms", "Python ms", "tldrs / Python", "tldrs peak MiB", "Python peak MiB"],
+      ["command tldrs / Python store", "tldrs MiB/s", "Python MiB/s", "tldrs ms (min-max)", "Python ms (min-max)", "tldrs / Python", "tldrs peak MiB", "Python peak MiB"],
       rows.map((row) => {
         const ours = median(row.runs.tldrs.map((r) => r.ms));
         const theirs = median(row.runs.python.map((r) => r.ms));
         const peak = (rs: ProcessRun[]) => mib(Math.max(...rs.map((r) => r.peakKiB)));
-        return [row.label, mibPerS(row.size, ours), mibPerS(row.size, theirs), ours, theirs, ratio(ours, theirs), peak(row.runs.tldrs), peak(row.runs.python)];
+        const range = (rs: ProcessRun[]) => `(${Math.round(Math.min(...rs.map((r) => r.ms)))}-${Math.round(Math.max(...rs.map((r) => r.ms)))})`;
+        return [row.label, mibPerS(row.size, ours), mibPerS(row.size, theirs), `${Math.round(ours)} ${range(row.runs.tldrs)}`, `${Math.round(theirs)} ${range(row.runs.python)}`, ratio(ours, theirs), peak(row.runs.tldrs), peak(row.runs.python)];
       }),
     );
 

@@ -8,14 +8,16 @@
  *
  *   put 256 MiB / 1 GiB    putFile, and put of a node stream of the file (64 KiB chunks),
  *                          against Store.put(open(file))
- *   get 256 MiB / 1 GiB    getToFile, and getStream read to its end, against Store.get(ref,
- *                          file) and Store.get(ref, sink)
+ *   get 256 MiB / 1 GiB    getToFile, getStream read to its end, and getInto, against
+ *                          Store.get(ref, file) and Store.get(ref, sink)
  *   zlib 256 MiB           put with compress: true (compressible bytes) and get of that blob
  *   1 KB put, warm         200 puts of distinct 1 KB contents in one process, median
  *
  * Fairness: a tldrs put fsyncs the blob, its folder and the database, and verifies every
  * read (length and sha256); the Python store fsyncs only its WAL on commit and reads
- * without checking. Those are the guarantees being compared, on purpose.
+ * without checking. Those are the guarantees being compared, on purpose; one more column
+ * gives Python's time plus an fsync of the file it wrote. The order of the steps rotates
+ * every round. Ranges (min-max) are printed beside the medians: this machine is shared.
  * `npm run bench vhs -- --runs N` changes the number of rounds of the 256 MiB rows.
  */
 import { spawnSync } from "node:child_process";
@@ -28,6 +30,8 @@ interface ChildResult {
   ms: number;
   /** Second figure, for the small row: median of puts of content already stored. */
   msSame?: number;
+  /** Python only: the fsync of the file it wrote, timed after its call. */
+  msSync?: number | null;
   peakKiB: number;
   ref: string;
   bytes: number;
@@ -46,6 +50,7 @@ switch (op.replace(/-zlib$/, "")) {
   case "putFile": ref = await store.vhs.putFile(file, opts); break;
   case "putStream": ref = await store.vhs.put(createReadStream(file), opts); break;
   case "getToFile": await store.vhs.getToFile(arg, file); break;
+  case "getInto": await store.vhs.getInto(arg, async (chunk) => void (bytes += chunk.length)); break;
   case "getStream": {
     const reader = (await store.vhs.getStream(arg)).getReader();
     for (;;) { const { value, done } = await reader.read(); if (done) break; bytes += value.length; }
@@ -73,7 +78,7 @@ console.log(JSON.stringify({ ms, peakKiB: process.resourceUsage().maxRSS, ref, b
 `;
 
 const PY_CHILD = String.raw`
-import io, json, resource, statistics, sys, time
+import io, json, os, resource, statistics, sys, time
 sys.path.insert(0, sys.argv[1])
 from tldr_swinton_vhs import Store
 op, root, file, arg = sys.argv[2:6]
@@ -92,7 +97,7 @@ if op in ("putFile", "putStream"):
 elif op == "getToFile":
     with open(file, "wb") as f:
         store.get(arg, f)
-elif op == "getStream":
+elif op in ("getStream", "getInto"):
     store.get(arg, sink)
 elif op == "small":
     runs, times, same = int(arg), [], []
@@ -103,7 +108,15 @@ elif op == "small":
         t = time.perf_counter(); store.put(io.BytesIO(b"00000000" * 128)); same.append((time.perf_counter() - t) * 1000)
     ms_same = statistics.median(same)
 ms = (time.perf_counter() - t0) * 1000 if op != "small" else statistics.median(times)
-print(json.dumps({"ms": ms, "msSame": ms_same, "peakKiB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "ref": ref, "bytes": sink.bytes}))
+ms_sync = None
+written = store._blob_path(ref[6:]) if op in ("putFile", "putStream") else file if op == "getToFile" else None
+if written:
+    t1 = time.perf_counter()
+    fd = os.open(written, os.O_RDONLY)
+    os.fsync(fd)
+    os.close(fd)
+    ms_sync = (time.perf_counter() - t1) * 1000
+print(json.dumps({"ms": ms, "msSync": ms_sync, "msSame": ms_same, "peakKiB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "ref": ref, "bytes": sink.bytes}))
 `;
 
 type Side = "tldrs" | "python";
@@ -127,53 +140,123 @@ interface Row {
 function rowCells(row: Row): (string | number)[] {
   const ours = median(row.tldrs.map((r) => r.ms));
   const theirs = median(row.python.map((r) => r.ms));
+  const synced = row.python[0]?.msSync != null ? median(row.python.map((r) => r.ms + (r.msSync ?? 0))) : undefined;
   const peak = (rs: ChildResult[]) => mib(Math.max(...rs.map((r) => r.peakKiB)));
-  return [row.label, mibPerS(row.bytes, ours), mibPerS(row.bytes, theirs), ours, theirs, ratio(ours, theirs), peak(row.tldrs), peak(row.python)];
+  const range = (rs: ChildResult[]) => `${Math.round(Math.min(...rs.map((r) => r.ms)))}-${Math.round(Math.max(...rs.map((r) => r.ms)))}`;
+  return [
+    row.label,
+    mibPerS(row.bytes, ours),
+    mibPerS(row.bytes, theirs),
+    `${Math.round(ours)} (${range(row.tldrs)})`,
+    `${Math.round(theirs)} (${range(row.python)})`,
+    ratio(ours, theirs),
+    synced === undefined ? "" : `${Math.round(synced)} / ${ratio(ours, synced)}`,
+    peak(row.tldrs),
+    peak(row.python),
+  ];
 }
 
-/** One size: put rows into fresh stores, get rows from a store holding the blob; `rounds` of each, alternating sides. */
+interface Step {
+  label: string;
+  /** The child's op, where it works, its file argument, and its last argument. */
+  op: string;
+  root: (side: Side) => string;
+  file: string;
+  arg: (side: Side) => string;
+  /** Removed after each run. */
+  leftover: (side: Side) => string;
+  check: (r: ChildResult, side: Side) => void;
+}
+
+/**
+ * One size: put rows into fresh stores, get rows from a store holding the blob; `rounds` of
+ * each, alternating which side goes first, and rotating the order of the steps every round
+ * (the first step after another's big delete or writeback measured slower here, whichever it was).
+ */
 function bigRows(work: string, label: string, size: number, rounds: number, zlib: boolean): Row[] {
   const input = join(work, `input-${label}`);
   (zlib ? writeCompressibleFile : writeRandomFile)(input, size);
   const suffix = zlib ? "-zlib" : "";
   const what = zlib ? `${label}, compress: true` : label;
-  const ops = zlib ? ["putFile"] : ["putFile", "putStream"];
-  const rows: Row[] = [
-    ...ops.map((op) => ({ label: `${op === "putFile" ? "putFile" : "put(node stream)"} ${what} / Store.put`, bytes: size, tldrs: [], python: [] })),
-    { label: `getToFile ${what} / Store.get(ref, file)`, bytes: size, tldrs: [], python: [] },
-    ...(zlib ? [] : [{ label: `getStream ${what} / Store.get(ref, sink)`, bytes: size, tldrs: [], python: [] }]),
-  ];
   const refs: Record<Side, string> = { tldrs: "", python: "" };
   const getRoot = (side: Side) => join(work, `get-${side}`);
+  const putRoot = (side: Side) => join(work, `put-${side}`);
+  const out = join(work, "out.bin");
+  const stored = (r: ChildResult, side: Side) => {
+    if (r.ref !== refs.tldrs) throw new Error(`bench: ${side} stored ${r.ref}, expected ${refs.tldrs}`);
+  };
+  const readAll = (r: ChildResult, side: Side) => {
+    if (r.bytes !== size) throw new Error(`bench: ${side} read ${r.bytes} bytes, expected ${size}`);
+  };
+  const put = (op: string, name: string): Step => ({ label: `${name} ${what} / Store.put`, op: op + suffix, root: putRoot, file: input, arg: () => "", leftover: putRoot, check: stored });
+  const steps: Step[] = [
+    put("putFile", "putFile"),
+    ...(zlib ? [] : [put("putStream", "put(node stream)")]),
+    { label: `getToFile ${what} / Store.get(ref, file)`, op: `getToFile${suffix}`, root: getRoot, file: out, arg: (side) => refs[side], leftover: () => out, check: () => undefined },
+    ...(zlib
+      ? []
+      : [
+          { label: `getStream ${what} / Store.get(ref, sink)`, op: "getStream", root: getRoot, file: "", arg: (side: Side) => refs[side], leftover: () => "", check: readAll },
+          { label: `getInto ${what} / Store.get(ref, sink)`, op: "getInto", root: getRoot, file: "", arg: (side: Side) => refs[side], leftover: () => "", check: readAll },
+        ]),
+  ];
+  const rows: Row[] = steps.map((step) => ({ label: step.label, bytes: size, tldrs: [], python: [] }));
   for (const side of ["tldrs", "python"] as const) refs[side] = child(side, work, `putFile${suffix}`, getRoot(side), input).ref;
   if (refs.tldrs !== refs.python) throw new Error(`bench: refs differ: ${refs.tldrs} ${refs.python}`);
-  const out = join(work, "out.bin");
   for (let round = 0; round < rounds; round++) {
     const sides: Side[] = round % 2 === 0 ? ["tldrs", "python"] : ["python", "tldrs"];
+    const order = steps.map((_, i) => (i + round) % steps.length);
     for (const side of sides) {
-      let i = 0;
-      for (const op of ops) {
-        const root = join(work, `put-${side}`);
+      for (const i of order) {
+        const step = steps[i]!;
         settle();
-        const r = child(side, work, `${op}${suffix}`, root, input);
-        if (r.ref !== refs.tldrs) throw new Error(`bench: ${side} ${op} stored ${r.ref}, expected ${refs.tldrs}`);
-        rows[i++]![side].push(r);
-        rmSync(root, { recursive: true, force: true });
-      }
-      settle();
-      rows[i++]![side].push(child(side, work, `getToFile${suffix}`, getRoot(side), out, refs[side]));
-      rmSync(out, { force: true });
-      if (!zlib) {
-        settle();
-        const r = child(side, work, "getStream", getRoot(side), "", refs[side]);
-        if (r.bytes !== size) throw new Error(`bench: ${side} getStream read ${r.bytes} bytes, expected ${size}`);
-        rows[i++]![side].push(r);
+        const r = child(side, work, step.op, step.root(side), step.file, step.arg(side));
+        step.check(r, side);
+        rows[i]![side].push(r);
+        if (step.leftover(side)) rmSync(step.leftover(side), { recursive: true, force: true });
       }
     }
   }
   for (const side of ["tldrs", "python"] as const) rmSync(getRoot(side), { recursive: true, force: true });
   rmSync(input);
   return rows;
+}
+
+/** MiB/s of sha256 in this process over bytes in memory: node:crypto (what the node platform uses) and @noble/hashes. */
+async function hashFloor(): Promise<{ native: number; noble: number }> {
+  const { createHash, randomBytes } = await import("node:crypto");
+  const { sha256 } = await import("@noble/hashes/sha2.js");
+  const data = new Uint8Array(randomBytes(64 * MiB));
+  const rate = (bytes: number, run: () => void) => {
+    const times = [0, 1, 2].map(() => {
+      const t0 = performance.now();
+      run();
+      return performance.now() - t0;
+    });
+    return mibPerS(bytes, median(times));
+  };
+  return {
+    native: rate(data.length, () => createHash("sha256").update(data).digest()),
+    noble: rate(16 * MiB, () => sha256(data.subarray(0, 16 * MiB))),
+  };
+}
+
+/** The disk's own speed for a durable copy: `dd bs=1M conv=fsync` of the file, median of `rounds`. */
+function diskFloor(work: string, size: number, rounds: number): number {
+  const input = join(work, "floor-input");
+  const out = join(work, "floor-out");
+  writeRandomFile(input, size);
+  const times: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    settle();
+    const t0 = performance.now();
+    const r = spawnSync("dd", [`if=${input}`, `of=${out}`, "bs=1M", "conv=fsync"], { stdio: "ignore" });
+    if (r.status !== 0) throw new Error("bench: dd failed");
+    times.push(performance.now() - t0);
+    rmSync(out);
+  }
+  rmSync(input);
+  return median(times);
 }
 
 export async function run(): Promise<void> {
@@ -191,7 +274,12 @@ export async function run(): Promise<void> {
 
     const rows = [...bigRows(work, "256 MiB", 256 * MiB, rounds, false), ...bigRows(work, "1 GiB", 1024 * MiB, Math.max(3, rounds >> 1), false), ...bigRows(work, "256 MiB", 256 * MiB, Math.max(3, rounds >> 1), true)];
     console.log(`\nBig blobs (median of ${rounds} rounds at 256 MiB, ${Math.max(3, rounds >> 1)} at 1 GiB and for zlib; random bytes, compressible bytes for zlib; one fresh process per call):\n`);
-    table(["operation tldrs / Python store", "tldrs MiB/s", "Python MiB/s", "tldrs ms", "Python ms", "tldrs / Python", "tldrs peak MiB", "Python peak MiB"], rows.map(rowCells));
+    table(["operation tldrs / Python store", "tldrs MiB/s", "Python MiB/s", "tldrs ms (min-max)", "Python ms (min-max)", "tldrs / Python", "Python + fsync of its file ms / ratio", "tldrs peak MiB", "Python peak MiB"], rows.map(rowCells));
+    const floor = diskFloor(work, 256 * MiB, rounds);
+    console.log(`\nDisk floor, a durable copy of 256 MiB (dd bs=1M conv=fsync, median of ${rounds}): ${Math.round(floor)} ms, ${mibPerS(256 * MiB, floor)} MiB/s.`);
+    const hash = await hashFloor();
+    console.log(`sha256 in memory: node:crypto ${hash.native} MiB/s (the node platform's hasher, in Node, Deno and Bun), @noble/hashes ${hash.noble} MiB/s (for runtimes without one): every get checks every byte, so this is its floor.`);
+    console.log("The Python store never fsyncs a blob (nor a get's output); tldrs does, before a blob gets its name or a file is renamed into place. The fsync column adds what that costs Python: os.fsync of the file it wrote, timed after its call.");
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
