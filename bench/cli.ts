@@ -1,72 +1,155 @@
 /**
- * CLI section: wall time of a cold `tldrs vhs put` of a 1 KB file and of `tldrs vhs cat`,
- * process start to exit, against the Python stand-in store doing the same operation
- * (hashlib, file, sqlite3 in WAL mode) in the same run; the start-up floors of both
- * interpreters; and the npm tarball's size.
+ * CLI rows: wall time of fresh processes, spawn to exit, tldrs (dist/cli/bin.js) against the
+ * Python stand-in store's CLI (test/interop/tldr_swinton_vhs.py) doing the same command in
+ * the same run, alternating which goes first, with each process's own peak resident memory
+ * (wait4 rusage):
+ *
+ *   cold 1 KB       vhs put FILE, vhs cat (medians of 15), and the interpreter floors
+ *   256 MiB, 1 GiB  vhs put FILE, vhs put - from a pipe (cat FILE |), vhs get --out FILE,
+ *                   vhs cat into a pipe, against put FILE, put -, get --out, get into a pipe
+ *
+ * Plus the npm tarball's size. `--runs N` changes the rounds of the big rows (default 7 at
+ * 256 MiB, half that, at least 3, at 1 GiB).
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { median, table } from "./util.ts";
+import { buildDist, measureProcess, median, MiB, mib, mibPerS, PY_STORE, type ProcessRun, ratio, REPO, roundsFlag, settle, table, writeRandomFile } from "./util.ts";
 
-const root = fileURLToPath(new URL("../", import.meta.url));
-const bin = join(root, "dist", "cli", "bin.js");
-const pyStore = join(root, "test", "interop", "tldr_swinton_vhs.py");
-const RUNS = 15;
+const BIN = join(REPO, "dist", "cli", "bin.js");
+const SMALL_RUNS = 15;
 
-function wall(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): { ms: number; stdout: string } {
-  const t0 = performance.now();
-  const r = spawnSync(cmd, args, { env, encoding: "utf8" });
-  const ms = performance.now() - t0;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed: ${r.stderr}`);
-  return { ms, stdout: r.stdout };
+type Side = "tldrs" | "python";
+
+/** The argv of one command on one side; `root` is the store folder. */
+function command(side: Side, root: string, args: string[]): { argv: string[]; env: NodeJS.ProcessEnv } {
+  return side === "tldrs"
+    ? { argv: [process.execPath, BIN, "vhs", ...args], env: { TLDRS_VHS_HOME: root, TLDRS_REMOTE: "" } }
+    : { argv: ["python3", PY_STORE, "--root", root, ...pyArgs(args)], env: {} };
+}
+
+/** The stand-in spells `cat REF` as `get REF`. */
+function pyArgs(args: string[]): string[] {
+  return args[0] === "cat" ? ["get", ...args.slice(1)] : args;
+}
+
+function runSide(side: Side, root: string, args: string[], stdin?: string): ProcessRun {
+  const { argv, env } = command(side, root, args);
+  return measureProcess(argv, { env, ...(stdin ? { stdin } : {}) });
+}
+
+function refOf(run: ProcessRun): string {
+  const m = /vhs:\/\/[0-9a-f]{64}/.exec(run.tail);
+  if (!m) throw new Error(`bench: no ref in ${JSON.stringify(run.tail)}`);
+  return m[0];
+}
+
+function coldRows(work: string): (string | number)[][] {
+  const times: Record<string, Record<Side, number[]>> = {};
+  const peaks: Record<string, Record<Side, number[]>> = {};
+  const version: ProcessRun[] = [];
+  const record = (what: string, side: Side, r: ProcessRun) => {
+    ((times[what] ??= { tldrs: [], python: [] })[side]).push(r.ms);
+    ((peaks[what] ??= { tldrs: [], python: [] })[side]).push(r.peakKiB);
+  };
+  for (let i = 0; i < SMALL_RUNS + 2; i++) {
+    const file = join(work, `in-${i}.txt`);
+    writeFileSync(file, `${i} `.padEnd(1024, "x"));
+    const sides: Side[] = i % 2 === 0 ? ["tldrs", "python"] : ["python", "tldrs"];
+    for (const side of sides) {
+      const root = join(work, `small-${side}`);
+      const put = runSide(side, root, ["put", file]);
+      const cat = runSide(side, root, ["cat", refOf(put)]);
+      if (i < 2) continue; // warm the OS caches
+      record("put 1 KB file", side, put);
+      record("cat / get the blob", side, cat);
+    }
+    if (i < 2) continue;
+    record("interpreter floor (node -e 0 / python3 -c 0)", "tldrs", measureProcess([process.execPath, "-e", "0"]));
+    record("interpreter floor (node -e 0 / python3 -c 0)", "python", measureProcess(["python3", "-c", "0"]));
+    version.push(measureProcess([process.execPath, BIN, "--version"]));
+  }
+  const rows: (string | number)[][] = Object.keys(times).map((what) => {
+    const ours = median(times[what]!.tldrs);
+    const theirs = median(times[what]!.python);
+    return [what, ours, theirs, ratio(ours, theirs), mib(Math.max(...peaks[what]!.tldrs)), mib(Math.max(...peaks[what]!.python))];
+  });
+  return [...rows, ["tldrs --version (no engine load)", median(version.map((r) => r.ms)), "", "", mib(Math.max(...version.map((r) => r.peakKiB))), ""]];
+}
+
+interface BigRow {
+  label: string;
+  size: number;
+  runs: Record<Side, ProcessRun[]>;
+}
+
+function bigRows(work: string, label: string, size: number, rounds: number): BigRow[] {
+  const input = join(work, `input-${label}`);
+  writeRandomFile(input, size);
+  const out = join(work, "out.bin");
+  const rows: BigRow[] = ["vhs put FILE / put FILE", "vhs put - from a pipe / put -", "vhs get --out FILE / get --out FILE", "vhs cat into a pipe / get into a pipe"].map((what) => ({
+    label: `${what}, ${label}`,
+    size,
+    runs: { tldrs: [], python: [] },
+  }));
+  const getRoot = (side: Side) => join(work, `get-${side}`);
+  const refs = { tldrs: refOf(runSide("tldrs", getRoot("tldrs"), ["put", input])), python: refOf(runSide("python", getRoot("python"), ["put", input])) };
+  if (refs.tldrs !== refs.python) throw new Error(`bench: refs differ: ${refs.tldrs} ${refs.python}`);
+  for (let round = 0; round < rounds; round++) {
+    const sides: Side[] = round % 2 === 0 ? ["tldrs", "python"] : ["python", "tldrs"];
+    for (const side of sides) {
+      const putRoot = join(work, `put-${side}`);
+      const steps: Array<() => ProcessRun> = [
+        () => runSide(side, putRoot, ["put", input]),
+        () => runSide(side, putRoot, ["put", "-"], input),
+        () => runSide(side, getRoot(side), ["get", refs[side], "--out", out]),
+        () => runSide(side, getRoot(side), ["cat", refs[side]]),
+      ];
+      // The order rotates every round (the first step after another's big delete or writeback measured slower).
+      steps.forEach((_, k) => {
+        const i = (k + round) % steps.length;
+        const step = steps[i]!;
+        settle();
+        const r = step();
+        if (i < 2 && refOf(r) !== refs.tldrs) throw new Error(`bench: ${side} stored ${refOf(r)}`);
+        if (i === 3 && r.bytes !== size) throw new Error(`bench: ${side} cat wrote ${r.bytes} bytes, expected ${size}`);
+        rows[i]!.runs[side].push(r);
+        rmSync(putRoot, { recursive: true, force: true });
+        rmSync(out, { force: true });
+      });
+    }
+  }
+  for (const side of ["tldrs", "python"] as const) rmSync(getRoot(side), { recursive: true, force: true });
+  rmSync(input);
+  return rows;
 }
 
 export async function run(): Promise<void> {
-  execFileSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", join(root, "tsconfig.build.json")], { stdio: "inherit" });
+  buildDist();
   const work = mkdtempSync(join(tmpdir(), "tldrs-bench-cli-"));
   try {
-    const ourStore = join(work, "ours");
-    const theirStore = join(work, "python");
-    const env = { ...process.env, TLDRS_VHS_HOME: ourStore };
-    const files = Array.from({ length: RUNS + 2 }, (_, i) => {
-      const f = join(work, `in-${i}.txt`);
-      writeFileSync(f, `${i} `.padEnd(1024, "x"));
-      return f;
-    });
-    const times = { put: [] as number[], cat: [] as number[], pyPut: [] as number[], pyGet: [] as number[], nodeFloor: [] as number[], pyFloor: [] as number[], version: [] as number[] };
-    files.forEach((file, i) => {
-      const ours = wall(process.execPath, [bin, "vhs", "put", file], env);
-      const cat = wall(process.execPath, [bin, "vhs", "cat", ours.stdout.trim()], env);
-      const theirs = wall("python3", [pyStore, "--root", theirStore, "put", file]);
-      const parsed = JSON.parse(theirs.stdout) as string | { ref: string };
-      const ref = typeof parsed === "string" ? parsed : parsed.ref;
-      const pyGet = wall("python3", [pyStore, "--root", theirStore, "get", ref]);
-      if (i < 2) return; // warm the OS caches
-      times.put.push(ours.ms);
-      times.cat.push(cat.ms);
-      times.pyPut.push(theirs.ms);
-      times.pyGet.push(pyGet.ms);
-      times.nodeFloor.push(wall(process.execPath, ["-e", "0"]).ms);
-      times.pyFloor.push(wall("python3", ["-c", "0"]).ms);
-      times.version.push(wall(process.execPath, [bin, "--version"]).ms);
-    });
-    const m = (xs: number[]) => median(xs);
+    console.log(`Cold processes, 1 KB (medians of ${SMALL_RUNS}):\n`);
+    table(["command", "tldrs ms", "Python ms", "tldrs / Python", "tldrs peak MiB", "Python peak MiB"], coldRows(work));
+
+    const rounds = roundsFlag(7);
+    const bigRounds = Math.max(3, rounds >> 1);
+    const rows = [...bigRows(work, "256 MiB", 256 * MiB, rounds), ...bigRows(work, "1 GiB", 1024 * MiB, bigRounds)];
+    console.log(`\nBig blobs through the CLI (medians of ${rounds} rounds at 256 MiB, ${bigRounds} at 1 GiB; random bytes; wall time of the process, spawn to exit):\n`);
     table(
-      ["command (cold process)", "tldrs ms", "Python store ms", "tldrs / Python"],
-      [
-        ["put 1 KB file", m(times.put), m(times.pyPut), `${(m(times.put) / m(times.pyPut)).toFixed(2)}x`],
-        ["cat / get the blob", m(times.cat), m(times.pyGet), `${(m(times.cat) / m(times.pyGet)).toFixed(2)}x`],
-        ["interpreter floor (node -e 0 / python3 -c 0)", m(times.nodeFloor), m(times.pyFloor), `${(m(times.nodeFloor) / m(times.pyFloor)).toFixed(2)}x`],
-        ["tldrs --version (no engine load)", m(times.version), "", ""],
-      ],
+      ["command tldrs / Python store", "tldrs MiB/s", "Python MiB/s", "tldrs ms (min-max)", "Python ms (min-max)", "tldrs / Python", "tldrs peak MiB", "Python peak MiB"],
+      rows.map((row) => {
+        const ours = median(row.runs.tldrs.map((r) => r.ms));
+        const theirs = median(row.runs.python.map((r) => r.ms));
+        const peak = (rs: ProcessRun[]) => mib(Math.max(...rs.map((r) => r.peakKiB)));
+        const range = (rs: ProcessRun[]) => `(${Math.round(Math.min(...rs.map((r) => r.ms)))}-${Math.round(Math.max(...rs.map((r) => r.ms)))})`;
+        return [row.label, mibPerS(row.size, ours), mibPerS(row.size, theirs), `${Math.round(ours)} ${range(row.runs.tldrs)}`, `${Math.round(theirs)} ${range(row.runs.python)}`, ratio(ours, theirs), peak(row.runs.tldrs), peak(row.runs.python)];
+      }),
     );
-    console.log(`\nmedians of ${RUNS} runs each.`);
-    const packed = JSON.parse(execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] })) as Array<{ size: number; unpackedSize: number; entryCount: number }>;
+
+    const packed = JSON.parse(execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: REPO, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] })) as Array<{ size: number; unpackedSize: number; entryCount: number }>;
     const p = packed[0]!;
-    console.log(`\ntarball: ${(p.size / 1024 / 1024).toFixed(2)} MiB packed, ${(p.unpackedSize / 1024 / 1024).toFixed(2)} MiB unpacked, ${p.entryCount} files`);
+    console.log(`\ntarball: ${(p.size / MiB).toFixed(2)} MiB packed, ${(p.unpackedSize / MiB).toFixed(2)} MiB unpacked, ${p.entryCount} files`);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

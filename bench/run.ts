@@ -1,11 +1,12 @@
 /**
  * `npm run bench [section...]`: each section measures tldrs against a native baseline
  * (Python's sqlite3, sha256sum + cp, ...) in the same run and prints medians and ratios.
- * Sections: engine, engines, vhs, state, cli, context (all by default).
+ * Sections: engine, engines, vhs, state, cli, context (all by default). `--runs N`: rounds of the
+ * big-blob rows (vhs, cli).
  */
 const SECTIONS = ["engine", "engines", "vhs", "state", "cli", "context"] as const;
 
-const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
+const wanted = process.argv.slice(2).filter((a, i, all) => !a.startsWith("-") && all[i - 1] !== "--runs");
 for (const name of wanted) {
   if (!(SECTIONS as readonly string[]).includes(name)) {
     console.error(`bench: unknown section "${name}"; known: ${SECTIONS.join(", ")}`);

@@ -1,264 +1,286 @@
 /**
- * VHS: throughput of put and get on a 256 MiB file against `sha256sum` + `cp` of the same
- * file in the same run (both read the page cache: this measures CPU and copies, not the
- * disk); median latency of 1 KiB puts against Python doing what the Python store does
- * (hashlib, temp file + os.replace, a new sqlite3 connection in WAL mode, INSERT OR IGNORE,
- * commit) timed in-process; peak resident memory of a 1 GiB put and get, each in its own
- * child process (getrusage maxRSS, minus the process's resident memory before the call).
+ * VHS library rows: tldrs (the built package, dist/) against the Python stand-in store
+ * (test/interop/tldr_swinton_vhs.py: hashlib, shutil copy, no compression unless asked),
+ * both timed in their own process around the one call, in the same run, alternating which
+ * goes first, with `sync` before each step. Every measured call runs in a fresh child
+ * process, so each row also reports that process's peak resident memory (getrusage
+ * maxRSS: the runtime, the engine and the call).
  *
- * Note on fairness: a tldrs put fsyncs the blob, its folder and the database; `cp` fsyncs
- * nothing (so a second baseline adds `sync` of the copy), and the Python store fsyncs only
- * its WAL on commit (sqlite's default). `sync` runs before each timed step so that dirty
- * pages of the previous step are not charged to it.
+ *   put 256 MiB / 1 GiB    putFile, and put of a node stream of the file (64 KiB chunks),
+ *                          against Store.put(open(file))
+ *   get 256 MiB / 1 GiB    getToFile, getStream read to its end, and getInto, against
+ *                          Store.get(ref, file) and Store.get(ref, sink)
+ *   zlib 256 MiB           put with compress: true (compressible bytes) and get of that blob
+ *   1 KB put, warm         200 puts of distinct 1 KB contents in one process, median
+ *
+ * Fairness: a tldrs put fsyncs the blob, its folder and the database, and verifies every
+ * read (length and sha256); the Python store fsyncs only its WAL on commit and reads
+ * without checking. Those are the guarantees being compared, on purpose; one more column
+ * gives Python's time plus an fsync of the file it wrote. The order of the steps rotates
+ * every round. Ranges (min-max) are printed beside the medians: this machine is shared.
+ * `npm run bench vhs -- --runs N` changes the number of rounds of the 256 MiB rows.
  */
 import { spawnSync } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { createNodePlatform } from "../src/platform/node.ts";
-import { openStoreWith } from "../src/store.ts";
-import { median, python, table } from "./util.ts";
-
-const MiB = 1024 * 1024;
-const CHILD_FLAG = "--vhs-bench-child";
-const platform = createNodePlatform();
-
-const PYTHON_SMALL_PUTS = String.raw`
-import hashlib, json, os, sqlite3, statistics, sys, time
-from datetime import datetime, timezone
-root, runs, same = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "same"
-blobs, tmp, db = os.path.join(root, "blobs"), os.path.join(root, "tmp"), os.path.join(root, "tldrs_state.db")
-os.makedirs(tmp, exist_ok=True)
-conn = sqlite3.connect(db)
-conn.execute("PRAGMA journal_mode=WAL")
-conn.execute("CREATE TABLE IF NOT EXISTS objects (hash TEXT PRIMARY KEY, size INTEGER NOT NULL, stored_size INTEGER NOT NULL DEFAULT 0, compression TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL, last_accessed TEXT NOT NULL)")
-conn.commit(); conn.close()
-def put(data):
-    h = hashlib.sha256(data).hexdigest()
-    temp = os.path.join(tmp, "upload-%d-%s" % (os.getpid(), os.urandom(6).hex()))
-    with open(temp, "wb") as f:
-        f.write(data)
-    dest = os.path.join(blobs, h[:2], h[2:4], h)
-    os.makedirs(os.path.dirname(dest), exist_ok=True)
-    if not os.path.exists(dest):
-        os.replace(temp, dest)
-    else:
-        os.unlink(temp)
-    now = datetime.now(timezone.utc).isoformat()
-    conn = sqlite3.connect(db)
-    conn.execute("PRAGMA journal_mode=WAL")
-    with conn:
-        conn.execute("INSERT OR IGNORE INTO objects (hash, size, stored_size, compression, created_at, last_accessed) VALUES (?, ?, ?, '', ?, ?)", (h, len(data), os.path.getsize(dest), now, now))
-    conn.close()
-for i in range(3):
-    put(b"warm-%d" % i + bytes(1024))
-times = []
-for i in range(runs):
-    data = b"the same 1 KiB".ljust(1024, b".") if same else (b"%08d" % i) * 128
-    t = time.perf_counter()
-    put(data)
-    times.append((time.perf_counter() - t) * 1000)
-print(json.dumps(statistics.median(times)))
-`;
-
-function writeRandomFile(path: string, bytes: number): void {
-  const fd = openSync(path, "w");
-  for (let at = 0; at < bytes; at += MiB) writeSync(fd, randomBytes(MiB));
-  closeSync(fd);
-}
-
-function timeCommand(cmd: string, args: string[]): number {
-  const t0 = performance.now();
-  const r = spawnSync(cmd, args, { stdio: "ignore" });
-  if (r.status !== 0) throw new Error(`${cmd} failed`);
-  return performance.now() - t0;
-}
-
-/** Writes back dirty pages of earlier steps, so they are not charged to the next timed one. */
-function settle(): void {
-  spawnSync("sync", [], { stdio: "ignore" });
-}
-
-async function timed(fn: () => Promise<unknown>): Promise<number> {
-  const t0 = performance.now();
-  await fn();
-  return performance.now() - t0;
-}
-
-async function throughput(work: string): Promise<void> {
-  const size = 256 * MiB;
-  const file = join(work, "random-256m.bin");
-  writeRandomFile(file, size);
-  const copy = join(work, "copy.bin");
-  const runs = 3;
-  const baseline: number[] = [];
-  const baselineSynced: number[] = [];
-  for (let i = 0; i < runs + 1; i++) {
-    settle();
-    const ms = timeCommand("sha256sum", [file]) + timeCommand("cp", [file, copy]);
-    const syncMs = timeCommand("sync", [copy]); // what tldrs does too: the copy is durable
-    rmSync(copy);
-    if (i > 0) {
-      // the first run warms the page cache
-      baseline.push(ms);
-      baselineSynced.push(ms + syncMs);
-    }
-  }
-  const base = median(baseline);
-  const baseSynced = median(baselineSynced);
-
-  const rows: (string | number)[][] = [];
-  for (const [label, options, n] of [
-    ["raw (compress: false)", { compress: false }, runs],
-    ["zlib (default: >= 64 KiB)", {}, 1],
-  ] as const) {
-    const putTimes: number[] = [];
-    const againTimes: number[] = [];
-    const getTimes: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const root = join(work, `store-${label.slice(0, 3)}-${i}`);
-      const store = await openStoreWith(platform, { root });
-      let ref = "";
-      settle();
-      putTimes.push(await timed(async () => (ref = await store.vhs.putFile(file, options))));
-      settle();
-      // The same content again: staged like any put, then the file already there is read and
-      // checked (issue 13: a damaged one is replaced) before the upload is dropped.
-      againTimes.push(await timed(() => store.vhs.putFile(file, options)));
-      settle();
-      getTimes.push(await timed(() => store.vhs.getToFile(ref, copy)));
-      rmSync(copy);
-      await store.close();
-      rmSync(root, { recursive: true, force: true });
-    }
-    const put = median(putTimes);
-    const get = median(getTimes);
-    const row = (what: string, ms: number) => [what, ms, size / MiB / (ms / 1000), base, baseSynced, `${(ms / base).toFixed(2)}x / ${(ms / baseSynced).toFixed(2)}x`];
-    rows.push(row(`put 256 MiB file, ${label}`, put));
-    rows.push(row(`put the same 256 MiB again (existing file checked), ${label}`, median(againTimes)));
-    rows.push(row(`get 256 MiB to a file, ${label}`, get));
-  }
-  rmSync(file);
-  console.log(`Throughput (median of ${runs} for raw, 1 run for zlib; random bytes, so zlib is its worst case):\n`);
-  table(["operation", "tldrs ms", "tldrs MiB/s", "sha256sum + cp ms", "... + sync of the copy ms", "tldrs / baselines"], rows);
-}
-
-async function smallPuts(work: string): Promise<void> {
-  const runs = 200;
-  const root = join(work, "small");
-  const store = await openStoreWith(platform, { root });
-  for (let i = 0; i < 3; i++) await store.vhs.put(`warm-${i}`.padEnd(1024, "."));
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const data = String(i).padStart(8, "0").repeat(128);
-    times.push(await timed(() => store.vhs.put(data)));
-  }
-  const same = "the same 1 KiB".padEnd(1024, ".");
-  await store.vhs.put(same);
-  const sameTimes: number[] = [];
-  for (let i = 0; i < runs; i++) sameTimes.push(await timed(() => store.vhs.put(same)));
-  await store.close();
-  const py = python<number>(PYTHON_SMALL_PUTS, [join(work, "small-py"), String(runs), "distinct"]);
-  const pySame = python<number>(PYTHON_SMALL_PUTS, [join(work, "small-py-same"), String(runs), "same"]);
-  const ours = median(times);
-  const oursSame = median(sameTimes);
-  console.log(`\n1 KiB puts, median of ${runs} into one store (distinct contents; then one content ${runs} times):\n`);
-  table(["", "median ms", "tldrs / Python"], [
-    ["tldrs put (temp + fsync, link, folder fsync, one write transaction + atomic flush)", ours, `${(ours / py).toFixed(2)}x`],
-    ["Python store steps (hashlib, temp + os.replace, new sqlite3 connection, WAL, INSERT, commit)", py, "1.00x"],
-    ["tldrs put of stored content (temp + fsync, existing file read and checked, access time)", oursSame, `${(oursSame / pySame).toFixed(2)}x`],
-    ["Python store steps, stored content (exists: temp unlinked, INSERT OR IGNORE, commit)", pySame, "1.00x"],
-  ]);
-}
+import { buildDist, median, MiB, mibPerS, mib, ratio, REPO, roundsFlag, settle, table, writeCompressibleFile, writeRandomFile } from "./util.ts";
 
 interface ChildResult {
-  ref: string;
   ms: number;
-  before: number;
-  peak: number;
-  sha256: string;
+  /** Second figure, for the small row: median of puts of content already stored. */
+  msSame?: number;
+  /** Python only: the fsync of the file it wrote, timed after its call. */
+  msSync?: number | null;
+  peakKiB: number;
+  ref: string;
+  bytes: number;
 }
 
-function runChild(mode: string, root: string, arg = ""): ChildResult {
-  const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), CHILD_FLAG, mode, root, arg], { encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`bench child ${mode} failed: ${r.stderr}`);
+const NODE_CHILD = `
+import { createReadStream } from "node:fs";
+import { openStore } from ${JSON.stringify(join(REPO, "dist", "node.js"))};
+const [op, root, file, arg] = process.argv.slice(2);
+const store = await openStore({ root, remote: false });
+await store.vhs.get(await store.vhs.put("warm up the engine and the folders"));
+const opts = op.endsWith("-zlib") ? { compress: true } : {};
+let ref = "", bytes = 0, msSame;
+const t0 = performance.now();
+switch (op.replace(/-zlib$/, "")) {
+  case "putFile": ref = await store.vhs.putFile(file, opts); break;
+  case "putStream": ref = await store.vhs.put(createReadStream(file), opts); break;
+  case "getToFile": await store.vhs.getToFile(arg, file); break;
+  case "getInto": await store.vhs.getInto(arg, async (chunk) => void (bytes += chunk.length)); break;
+  case "getStream": {
+    const reader = (await store.vhs.getStream(arg)).getReader();
+    for (;;) { const { value, done } = await reader.read(); if (done) break; bytes += value.length; }
+    break;
+  }
+  case "small": {
+    const med = (xs) => xs.sort((a, b) => a - b)[xs.length >> 1];
+    const runs = Number(arg);
+    const times = [], same = [];
+    for (let i = 0; i < runs; i++) {
+      const data = String(i).padStart(8, "0").repeat(128);
+      const t = performance.now(); await store.vhs.put(data); times.push(performance.now() - t);
+    }
+    for (let i = 0; i < runs; i++) {
+      const t = performance.now(); await store.vhs.put("00000000".repeat(128)); same.push(performance.now() - t);
+    }
+    msSame = med(same);
+    console.log(JSON.stringify({ ms: med(times), msSame, peakKiB: process.resourceUsage().maxRSS, ref, bytes }));
+    process.exit(0);
+  }
+}
+const ms = performance.now() - t0;
+await store.close();
+console.log(JSON.stringify({ ms, peakKiB: process.resourceUsage().maxRSS, ref, bytes }));
+`;
+
+const PY_CHILD = String.raw`
+import io, json, os, resource, statistics, sys, time
+sys.path.insert(0, sys.argv[1])
+from tldr_swinton_vhs import Store
+op, root, file, arg = sys.argv[2:6]
+compress = op.endswith("-zlib")
+op = op.replace("-zlib", "")
+store = Store(root)
+class Sink:
+    bytes = 0
+    def write(self, b):
+        self.bytes += len(b)
+sink, ref, ms_same = Sink(), "", None
+t0 = time.perf_counter()
+if op in ("putFile", "putStream"):
+    with open(file, "rb") as f:
+        ref = store.put(f, compress)
+elif op == "getToFile":
+    with open(file, "wb") as f:
+        store.get(arg, f)
+elif op in ("getStream", "getInto"):
+    store.get(arg, sink)
+elif op == "small":
+    runs, times, same = int(arg), [], []
+    for i in range(runs):
+        data = (b"%08d" % i) * 128
+        t = time.perf_counter(); store.put(io.BytesIO(data)); times.append((time.perf_counter() - t) * 1000)
+    for i in range(runs):
+        t = time.perf_counter(); store.put(io.BytesIO(b"00000000" * 128)); same.append((time.perf_counter() - t) * 1000)
+    ms_same = statistics.median(same)
+ms = (time.perf_counter() - t0) * 1000 if op != "small" else statistics.median(times)
+ms_sync = None
+written = store._blob_path(ref[6:]) if op in ("putFile", "putStream") else file if op == "getToFile" else None
+if written:
+    t1 = time.perf_counter()
+    fd = os.open(written, os.O_RDONLY)
+    os.fsync(fd)
+    os.close(fd)
+    ms_sync = (time.perf_counter() - t1) * 1000
+print(json.dumps({"ms": ms, "msSync": ms_sync, "msSame": ms_same, "peakKiB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "ref": ref, "bytes": sink.bytes}))
+`;
+
+type Side = "tldrs" | "python";
+
+function child(side: Side, work: string, op: string, root: string, file: string, arg = ""): ChildResult {
+  const r =
+    side === "tldrs"
+      ? spawnSync(process.execPath, [join(work, "child.mjs"), op, root, file, arg], { encoding: "utf8", env: { ...process.env, TLDRS_REMOTE: "" } })
+      : spawnSync("python3", ["-c", PY_CHILD, join(REPO, "test", "interop"), op, root, file, arg], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`bench ${side} ${op} failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split("\n").pop()!) as ChildResult;
 }
 
-async function peakMemory(work: string): Promise<void> {
-  const rows: (string | number)[][] = [];
-  for (const mode of ["raw", "zlib"] as const) {
-    const root = join(work, `gib-${mode}`);
-    settle();
-    const put = runChild(`put-${mode}`, root);
-    settle();
-    const get = runChild("get", root, put.ref);
-    if (get.sha256 !== put.ref.slice(6)) throw new Error("bench: 1 GiB get returned other bytes");
-    const mb = (n: number) => (n / MiB).toFixed(1);
-    rows.push([`put 1 GiB stream, ${mode}`, put.ms, mb(put.peak), mb(put.peak - put.before)]);
-    settle();
-    rows.push([`getStream 1 GiB, ${mode}`, get.ms, mb(get.peak), mb(get.peak - get.before)]);
-    rmSync(root, { recursive: true, force: true });
-  }
-  console.log("\nPeak resident memory, 1 GiB, each call in its own child process:\n");
-  table(["operation", "ms", "peak RSS MiB", "growth over start MiB"], rows);
+interface Row {
+  label: string;
+  bytes: number;
+  tldrs: ChildResult[];
+  python: ChildResult[];
 }
 
-/** The child side of peakMemory: one put of a generated 1 GiB stream, or one getStream. */
-async function child(mode: string, root: string, arg: string): Promise<void> {
-  const store = await openStoreWith(platform, { root });
-  await store.vhs.get(await store.vhs.put("warm up the engine and the folders"));
-  const before = process.memoryUsage().rss;
-  const t0 = performance.now();
-  let ref = arg;
-  const digest = createHash("sha256");
-  if (mode.startsWith("put-")) {
-    // One pattern of 6 bits of entropy a byte (zlib has real work, about 3:4; its 32 KiB
-    // window never sees the repeat), stamped with the chunk number: cheap to make.
-    const pattern = new Uint8Array(MiB);
-    let x = 987654321;
-    for (let i = 0; i < pattern.length; i++) {
-      x = (x * 1103515245 + 12345) >>> 0;
-      pattern[i] = (x >>> 24) & 0x3f;
-    }
-    async function* source(): AsyncGenerator<Uint8Array> {
-      for (let n = 0; n < 1024; n++) {
-        const chunk = pattern.slice();
-        new DataView(chunk.buffer).setUint32(0, n);
-        yield chunk;
+function rowCells(row: Row): (string | number)[] {
+  const ours = median(row.tldrs.map((r) => r.ms));
+  const theirs = median(row.python.map((r) => r.ms));
+  const synced = row.python[0]?.msSync != null ? median(row.python.map((r) => r.ms + (r.msSync ?? 0))) : undefined;
+  const peak = (rs: ChildResult[]) => mib(Math.max(...rs.map((r) => r.peakKiB)));
+  const range = (rs: ChildResult[]) => `${Math.round(Math.min(...rs.map((r) => r.ms)))}-${Math.round(Math.max(...rs.map((r) => r.ms)))}`;
+  return [
+    row.label,
+    mibPerS(row.bytes, ours),
+    mibPerS(row.bytes, theirs),
+    `${Math.round(ours)} (${range(row.tldrs)})`,
+    `${Math.round(theirs)} (${range(row.python)})`,
+    ratio(ours, theirs),
+    synced === undefined ? "" : `${Math.round(synced)} / ${ratio(ours, synced)}`,
+    peak(row.tldrs),
+    peak(row.python),
+  ];
+}
+
+interface Step {
+  label: string;
+  /** The child's op, where it works, its file argument, and its last argument. */
+  op: string;
+  root: (side: Side) => string;
+  file: string;
+  arg: (side: Side) => string;
+  /** Removed after each run. */
+  leftover: (side: Side) => string;
+  check: (r: ChildResult, side: Side) => void;
+}
+
+/**
+ * One size: put rows into fresh stores, get rows from a store holding the blob; `rounds` of
+ * each, alternating which side goes first, and rotating the order of the steps every round
+ * (the first step after another's big delete or writeback measured slower here, whichever it was).
+ */
+function bigRows(work: string, label: string, size: number, rounds: number, zlib: boolean): Row[] {
+  const input = join(work, `input-${label}`);
+  (zlib ? writeCompressibleFile : writeRandomFile)(input, size);
+  const suffix = zlib ? "-zlib" : "";
+  const what = zlib ? `${label}, compress: true` : label;
+  const refs: Record<Side, string> = { tldrs: "", python: "" };
+  const getRoot = (side: Side) => join(work, `get-${side}`);
+  const putRoot = (side: Side) => join(work, `put-${side}`);
+  const out = join(work, "out.bin");
+  const stored = (r: ChildResult, side: Side) => {
+    if (r.ref !== refs.tldrs) throw new Error(`bench: ${side} stored ${r.ref}, expected ${refs.tldrs}`);
+  };
+  const readAll = (r: ChildResult, side: Side) => {
+    if (r.bytes !== size) throw new Error(`bench: ${side} read ${r.bytes} bytes, expected ${size}`);
+  };
+  const put = (op: string, name: string): Step => ({ label: `${name} ${what} / Store.put`, op: op + suffix, root: putRoot, file: input, arg: () => "", leftover: putRoot, check: stored });
+  const steps: Step[] = [
+    put("putFile", "putFile"),
+    ...(zlib ? [] : [put("putStream", "put(node stream)")]),
+    { label: `getToFile ${what} / Store.get(ref, file)`, op: `getToFile${suffix}`, root: getRoot, file: out, arg: (side) => refs[side], leftover: () => out, check: () => undefined },
+    ...(zlib
+      ? []
+      : [
+          { label: `getStream ${what} / Store.get(ref, sink)`, op: "getStream", root: getRoot, file: "", arg: (side: Side) => refs[side], leftover: () => "", check: readAll },
+          { label: `getInto ${what} / Store.get(ref, sink)`, op: "getInto", root: getRoot, file: "", arg: (side: Side) => refs[side], leftover: () => "", check: readAll },
+        ]),
+  ];
+  const rows: Row[] = steps.map((step) => ({ label: step.label, bytes: size, tldrs: [], python: [] }));
+  for (const side of ["tldrs", "python"] as const) refs[side] = child(side, work, `putFile${suffix}`, getRoot(side), input).ref;
+  if (refs.tldrs !== refs.python) throw new Error(`bench: refs differ: ${refs.tldrs} ${refs.python}`);
+  for (let round = 0; round < rounds; round++) {
+    const sides: Side[] = round % 2 === 0 ? ["tldrs", "python"] : ["python", "tldrs"];
+    const order = steps.map((_, i) => (i + round) % steps.length);
+    for (const side of sides) {
+      for (const i of order) {
+        const step = steps[i]!;
+        settle();
+        const r = child(side, work, step.op, step.root(side), step.file, step.arg(side));
+        step.check(r, side);
+        rows[i]![side].push(r);
+        if (step.leftover(side)) rmSync(step.leftover(side), { recursive: true, force: true });
       }
     }
-    ref = await store.vhs.put(source(), { compress: mode === "put-zlib" });
-  } else {
-    const reader = (await store.vhs.getStream(ref)).getReader();
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      digest.update(value);
-    }
   }
-  const ms = performance.now() - t0;
-  const peak = process.resourceUsage().maxRSS * 1024;
-  await store.close();
-  const result: ChildResult = { ref, ms, before, peak, sha256: digest.digest("hex") };
-  console.log(JSON.stringify(result));
+  for (const side of ["tldrs", "python"] as const) rmSync(getRoot(side), { recursive: true, force: true });
+  rmSync(input);
+  return rows;
+}
+
+/** MiB/s of sha256 in this process over bytes in memory: node:crypto (what the node platform uses) and @noble/hashes. */
+async function hashFloor(): Promise<{ native: number; noble: number }> {
+  const { createHash, randomBytes } = await import("node:crypto");
+  const { sha256 } = await import("@noble/hashes/sha2.js");
+  const data = new Uint8Array(randomBytes(64 * MiB));
+  const rate = (bytes: number, run: () => void) => {
+    const times = [0, 1, 2].map(() => {
+      const t0 = performance.now();
+      run();
+      return performance.now() - t0;
+    });
+    return mibPerS(bytes, median(times));
+  };
+  return {
+    native: rate(data.length, () => createHash("sha256").update(data).digest()),
+    noble: rate(16 * MiB, () => sha256(data.subarray(0, 16 * MiB))),
+  };
+}
+
+/** The disk's own speed for a durable copy: `dd bs=1M conv=fsync` of the file, median of `rounds`. */
+function diskFloor(work: string, size: number, rounds: number): number {
+  const input = join(work, "floor-input");
+  const out = join(work, "floor-out");
+  writeRandomFile(input, size);
+  const times: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    settle();
+    const t0 = performance.now();
+    const r = spawnSync("dd", [`if=${input}`, `of=${out}`, "bs=1M", "conv=fsync"], { stdio: "ignore" });
+    if (r.status !== 0) throw new Error("bench: dd failed");
+    times.push(performance.now() - t0);
+    rmSync(out);
+  }
+  rmSync(input);
+  return median(times);
 }
 
 export async function run(): Promise<void> {
+  buildDist();
   const work = mkdtempSync(join(tmpdir(), "tldrs-bench-vhs-"));
+  writeFileSync(join(work, "child.mjs"), NODE_CHILD);
+  const rounds = roundsFlag(7);
   try {
-    await throughput(work);
-    await smallPuts(work);
-    await peakMemory(work);
+    const small = { tldrs: child("tldrs", work, "small", join(work, "small-tldrs"), "", "200"), python: child("python", work, "small", join(work, "small-py"), "", "200") };
+    console.log("1 KB puts in a warm process (one process each, median of 200):\n");
+    table(["operation", "tldrs ms", "Python ms", "tldrs / Python", "tldrs peak MiB", "Python peak MiB"], [
+      ["1 KB put, distinct contents", small.tldrs.ms, small.python.ms, ratio(small.tldrs.ms, small.python.ms), mib(small.tldrs.peakKiB), mib(small.python.peakKiB)],
+      ["1 KB put, content already stored", small.tldrs.msSame!, small.python.msSame!, ratio(small.tldrs.msSame!, small.python.msSame!), "", ""],
+    ]);
+
+    const rows = [...bigRows(work, "256 MiB", 256 * MiB, rounds, false), ...bigRows(work, "1 GiB", 1024 * MiB, Math.max(3, rounds >> 1), false), ...bigRows(work, "256 MiB", 256 * MiB, Math.max(3, rounds >> 1), true)];
+    console.log(`\nBig blobs (median of ${rounds} rounds at 256 MiB, ${Math.max(3, rounds >> 1)} at 1 GiB and for zlib; random bytes, compressible bytes for zlib; one fresh process per call):\n`);
+    table(["operation tldrs / Python store", "tldrs MiB/s", "Python MiB/s", "tldrs ms (min-max)", "Python ms (min-max)", "tldrs / Python", "Python + fsync of its file ms / ratio", "tldrs peak MiB", "Python peak MiB"], rows.map(rowCells));
+    const floor = diskFloor(work, 256 * MiB, rounds);
+    console.log(`\nDisk floor, a durable copy of 256 MiB (dd bs=1M conv=fsync, median of ${rounds}): ${Math.round(floor)} ms, ${mibPerS(256 * MiB, floor)} MiB/s.`);
+    const hash = await hashFloor();
+    console.log(`sha256 in memory: node:crypto ${hash.native} MiB/s (the node platform's hasher, in Node, Deno and Bun), @noble/hashes ${hash.noble} MiB/s (for runtimes without one): every get checks every byte, so this is its floor.`);
+    console.log("The Python store never fsyncs a blob (nor a get's output); tldrs does, before a blob gets its name or a file is renamed into place. The fsync column adds what that costs Python: os.fsync of the file it wrote, timed after its call.");
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-}
-
-const flag = process.argv.indexOf(CHILD_FLAG);
-if (flag >= 0) {
-  const [mode, root, arg] = process.argv.slice(flag + 1);
-  await child(mode!, root!, arg ?? "");
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-import process from "node:process";
 import { setFlagsFromString } from "node:v8";
 import { main } from "./main.ts";
+// The global process, not node:process: importing that opens stdin (see src/platform/node.ts).
+const process = globalThis.process;
 
 // A CLI process lives for one command: V8's optimizing wasm tier only burns the second
 // core on code the process will not run long enough to use. Baseline (Liftoff) code only:

@@ -2,8 +2,9 @@
  * The CLI's view of its process: output sinks, stdin, env and cwd. `main()` takes one,
  * so tests run commands in-process with captured output, and bin.ts binds the real one.
  */
-import process from "node:process";
 import { concatBytes } from "../bytes.ts";
+// The global process, not node:process: importing that opens stdin (see src/platform/node.ts).
+const process = globalThis.process;
 
 export interface OutputSink {
   /** Resolves once the data is handed to the OS (respects backpressure). */
@@ -15,6 +16,8 @@ export interface CliIo {
   stdout: OutputSink;
   stderr: OutputSink;
   stdin: AsyncIterable<Uint8Array>;
+  /** The descriptor behind `stdin`, when it is the process's own (`vhs put -` reads a pipe or file with read(2)). */
+  stdinFd?: number;
   env: Record<string, string | undefined>;
   cwd: string;
 }
@@ -37,7 +40,11 @@ export function processIo(): CliIo {
   return {
     stdout: streamSink(process.stdout),
     stderr: streamSink(process.stderr),
-    stdin: process.stdin,
+    // A getter: opening process.stdin sets O_NONBLOCK on a pipe; only commands that read it do.
+    get stdin() {
+      return process.stdin;
+    },
+    stdinFd: 0,
     env: process.env,
     cwd: process.cwd(),
   };

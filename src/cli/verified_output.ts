@@ -17,36 +17,31 @@ export const VERIFY_FIRST_BYTES = 8 * 1024 * 1024;
 
 type Write = (chunk: Uint8Array) => Promise<void>;
 
-/** Writes the blob's bytes through `write`, verified first up to VERIFY_FIRST_BYTES. */
+/**
+ * Writes the blob's bytes through `write`, verified first up to VERIFY_FIRST_BYTES. The bytes
+ * come from getInto (reused buffers, the next read under way while `write` runs): the first
+ * VERIFY_FIRST_BYTES are copied aside and written once more than that has been read, or once
+ * the whole blob checked out.
+ */
 export async function writeVerified(ctx: CommandContext, ref: string, write: Write): Promise<void> {
   const store = await ctx.openStore();
-  const stream = await store.vhs.getStream(ref);
   const progress = startProgress(ctx.io, "reading");
-  const reader = stream.getReader();
+  const held: Uint8Array[] = [];
+  let heldBytes = 0;
   try {
-    const held: Uint8Array[] = [];
-    let heldBytes = 0;
-    let ended = false;
-    while (heldBytes <= VERIFY_FIRST_BYTES) {
-      const { done, value } = await reader.read(); // an integrity error rejects before the end
-      if (done) {
-        ended = true;
-        break;
+    await store.vhs.getInto(ref, async (chunk) => {
+      progress.advance(chunk.length);
+      if (heldBytes <= VERIFY_FIRST_BYTES) {
+        held.push(chunk.slice()); // the buffer is reused once this returns
+        heldBytes += chunk.length;
+        if (heldBytes <= VERIFY_FIRST_BYTES) return;
+        for (const c of held.splice(0)) await write(c);
+        return;
       }
-      held.push(value);
-      heldBytes += value.length;
-      progress.advance(value.length);
-    }
-    for (const chunk of held.splice(0)) await write(chunk);
-    while (!ended) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      progress.advance(value.length);
-      await write(value);
-    }
+      await write(chunk);
+    });
+    for (const c of held.splice(0)) await write(c); // a blob of up to VERIFY_FIRST_BYTES, verified whole
   } finally {
-    reader.releaseLock();
-    await stream.cancel().catch(() => {});
     await progress.done();
   }
 }

@@ -16,7 +16,7 @@ const putSchema: ArgumentsSchema = {
   properties: {
     text: { type: "string", description: "The text to store (give this or path)." },
     path: { type: "string", description: "A file inside the project to store, relative to the project folder (give this or text). No `..`, no symbolic links." },
-    compress: { type: "boolean", description: "zlib on disk whatever the size (default: from 64 KiB on)." },
+    compress: { type: "boolean", description: "zlib on disk (kept raw if it does not shrink); default: raw, as the Python store." },
   },
   additionalProperties: false,
 };
@@ -35,7 +35,8 @@ export const vhsPutTool = defineTool({
     const hasText = args["text"] !== undefined && args["text"] !== null;
     const path = stringArg(args, "path");
     if (hasText === (path !== undefined)) throw new UsageError("vhs_put takes text or path, exactly one of them");
-    const options = booleanArg(args, "compress") ? { compress: true } : {};
+    const compress = booleanArg(args, "compress");
+    const options = compress === undefined ? {} : { compress };
     if (hasText) {
       if (typeof args["text"] !== "string") throw new UsageError(`text must be a string, got ${JSON.stringify(args["text"])}`);
       return { text: await ctx.store.vhs.put(args["text"], options) };

@@ -15,8 +15,10 @@
  *   it loads (Node 24 and 26 do not): tldrs's stderr carries only its own lines, so exactly
  *   that warning is dropped while the module loads; every other warning goes through.
  */
-import process from "node:process";
 import type { NativeConnection, NativeSqlite, NativeSqliteProbe, NativeStatement, SqliteValue } from "./port.ts";
+
+// The global process, not node:process: importing that opens stdin (see node.ts).
+const process = globalThis.process;
 
 /** SQLite's primary result codes by their sqlite3_errstr() text, for bindings that give only the text. */
 const CODE_BY_TEXT: ReadonlyArray<[RegExp, number]> = [

@@ -10,9 +10,14 @@ import { constants, promises as fsp } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import { hostname } from "node:os";
 import { resolve } from "node:path";
-import process from "node:process";
 import { loadNativeSqlite } from "./native_sqlite.ts";
 import type { EntryKind, FileStat, Hasher, Platform, ReadableFile, WritableFile } from "./port.ts";
+
+// The global, not `import process from "node:process"`: Node builds that module's exports from
+// every property of process, so importing it opens process.stdin, and libuv then sets O_NONBLOCK
+// on a stdin pipe (measured with strace: ioctl(0, FIONBIO) at import), which `vhs put -` reads
+// with read(2). Node, Deno 2 and Bun all have the global.
+const process = globalThis.process;
 
 // O_NONBLOCK: a FIFO planted at a database or blob name must not block the open; callers
 // then see from fstat that it is not a regular file. It changes nothing for regular files.

@@ -3,10 +3,11 @@
  * row's hint and the file's own facts, and stream its bytes checked against size and hash.
  */
 import { TldrsError, errnoCode } from "../errors.ts";
-import type { Platform, ReadableFile } from "../platform/port.ts";
+import type { Hasher, Platform, ReadableFile } from "../platform/port.ts";
 import { integrityError } from "./integrity.ts";
 import { ioError } from "./io_error.ts";
 import type { Compression } from "./objects_table.ts";
+import { chunksSource, fileSource, mapFillErrors, pump, type PumpSource, WriteFailure } from "./pump.ts";
 import { fileChunks } from "./source.ts";
 import { INFLATE_FEED_BYTES, inflate, looksLikeZlib } from "./zlib.ts";
 
@@ -87,6 +88,12 @@ export function decodedChunks(file: ReadableFile, fileSize: number, decoding: Co
   return decoding === "zlib" ? inflate(guarded(fileChunks(file, fileSize, INFLATE_FEED_BYTES))) : guarded(fileChunks(file, fileSize));
 }
 
+/** The same bytes as decodedChunks, as a pump source: raw files are read straight into the pump's buffers. */
+function decodedSource(file: ReadableFile, fileSize: number, decoding: Compression): PumpSource {
+  if (decoding === "zlib") return chunksSource(decodedChunks(file, fileSize, decoding), { readsOwnFile: true });
+  return mapFillErrors(fileSource(file, fileSize), (err) => new ReadFailure(err));
+}
+
 export interface CheckedRead {
   platform: Platform;
   ref: string;
@@ -98,35 +105,82 @@ export interface CheckedRead {
 }
 
 /**
- * The blob's bytes as they are decoded, with the length and sha256 checked on the way:
- * decoding stops at the first byte past the recorded size (a zip bomb costs nothing), and
- * the end of the sequence is an integrity error instead of a normal end if the bytes are
- * wrong. Closes the file when done.
+ * Length and sha256 of a blob's bytes as they pass: more bytes than the recorded size is an
+ * integrity error at once (decoding stops there: a zip bomb costs nothing), and `finish`
+ * checks the count and the digest at the end.
  */
-export async function* checkedBytes(read: CheckedRead): AsyncGenerator<Uint8Array> {
-  const { ref, path, size, opened } = read;
-  try {
+class ReadCheck {
+  private readonly hasher: Hasher;
+  private count = 0;
+
+  constructor(private readonly read: CheckedRead) {
+    const { ref, path, size, opened } = read;
     if (read.decoding === "" && opened.fileSize !== size) {
       throw integrityError(ref, path, `is ${opened.fileSize} bytes, expected ${size}`, { expectedSize: size, fileSize: opened.fileSize });
     }
-    const hasher = read.platform.createHasher();
-    let count = 0;
+    this.hasher = read.platform.createHasher();
+  }
+
+  update(chunk: Uint8Array): void {
+    this.count += chunk.length;
+    if (this.count > this.read.size) throw integrityError(this.read.ref, this.read.path, `decodes to more than the recorded ${this.read.size} bytes`, { expectedSize: this.read.size });
+    this.hasher.update(chunk);
+  }
+
+  finish(): void {
+    const { ref, path, size, hash } = this.read;
+    if (this.count !== size) throw integrityError(ref, path, `decodes to ${this.count} bytes, expected ${size}`, { expectedSize: size, actualSize: this.count });
+    const actual = this.hasher.digestHex();
+    if (actual !== hash) throw integrityError(ref, path, `has sha256 ${actual}`, { expected: hash, actual });
+  }
+
+  /** What an error met while reading means: a TldrsError as it is, EIO for the file, damage for the decoder. */
+  failure(err: unknown): unknown {
+    if (err instanceof TldrsError || err instanceof WriteFailure) return err;
+    if (err instanceof ReadFailure) return readError(err, this.read.ref, this.read.path);
+    // Anything else came from the decoder: a bad header, a corrupt block, a truncated stream is damage, not I/O.
+    return integrityError(this.read.ref, this.read.path, `is not a valid ${this.read.decoding === "zlib" ? "zlib stream" : "file"}: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * The blob's bytes as they are decoded, with the length and sha256 checked on the way (see
+ * ReadCheck): the end of the sequence is an integrity error instead of a normal end if the
+ * bytes are wrong. Each chunk is a fresh buffer. Closes the file when done.
+ */
+export async function* checkedBytes(read: CheckedRead): AsyncGenerator<Uint8Array> {
+  const { opened } = read;
+  try {
+    const check = new ReadCheck(read);
     try {
       for await (const chunk of decodedChunks(opened.file, opened.fileSize, read.decoding)) {
-        count += chunk.length;
-        if (count > size) throw integrityError(ref, path, `decodes to more than the recorded ${size} bytes`, { expectedSize: size });
-        hasher.update(chunk);
+        check.update(chunk);
         yield chunk;
       }
     } catch (err) {
-      if (err instanceof TldrsError) throw err;
-      if (err instanceof ReadFailure) throw readError(err, ref, path);
-      // Anything else came from the decoder: a bad header, a corrupt block, a truncated stream. (bad header, corrupt block, truncated stream) is damage, not I/O.
-      throw integrityError(ref, path, `is not a valid ${read.decoding === "zlib" ? "zlib stream" : "file"}: ${(err as Error).message}`);
+      throw check.failure(err);
     }
-    if (count !== size) throw integrityError(ref, path, `decodes to ${count} bytes, expected ${size}`, { expectedSize: size, actualSize: count });
-    const actual = hasher.digestHex();
-    if (actual !== read.hash) throw integrityError(ref, path, `has sha256 ${actual}`, { expected: read.hash, actual });
+    check.finish();
+  } finally {
+    await opened.file.close();
+  }
+}
+
+/**
+ * The same checks, for a copy: the bytes go through `write` from reused buffers (pump.ts),
+ * so a chunk is only valid until its write settles. Errors of `write` come out as
+ * WriteFailure. Closes the file when done.
+ */
+export async function pumpChecked(read: CheckedRead, write: (chunk: Uint8Array) => Promise<void>): Promise<void> {
+  const { opened } = read;
+  try {
+    const check = new ReadCheck(read);
+    try {
+      await pump(decodedSource(opened.file, opened.fileSize, read.decoding), (chunk) => check.update(chunk), write);
+    } catch (err) {
+      throw check.failure(err);
+    }
+    check.finish();
   } finally {
     await opened.file.close();
   }

@@ -1,39 +1,53 @@
 /**
- * What `put` accepts, turned into one shape: an async sequence of byte chunks of at most
- * CHUNK_BYTES each, plus the total size when it is known before reading (bytes, strings,
- * files), which lets the compression decision be made up front.
+ * What `put` accepts, turned into one shape: a PumpSource (pump.ts), whose bytes are copied
+ * into the put's own buffers as they arrive. An open file given by fileChunks() is read
+ * straight into those buffers instead (the CLI's and MCP's `put FILE`).
  */
 import { argTypeError } from "../errors.ts";
 import type { ReadableFile } from "../platform/port.ts";
+import { chunksSource, fileSource, type PumpSource, quiet } from "./pump.ts";
 
 export type PutData = Uint8Array | string | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
 
 /** 1 MiB: large enough to amortize per-call costs, small enough to keep memory flat. */
 export const CHUNK_BYTES = 1024 * 1024;
 
-export interface ByteSource {
-  chunks: AsyncIterable<Uint8Array>;
-  /** Total bytes, if known before reading. */
-  knownSize?: number;
-}
-
-export function toByteSource(data: unknown): ByteSource {
-  if (typeof data === "string") {
-    const bytes = new TextEncoder().encode(data);
-    return { chunks: slicedAsync(bytes), knownSize: bytes.length };
-  }
-  if (data instanceof Uint8Array) return { chunks: slicedAsync(data), knownSize: data.length };
-  if (isReadableStream(data)) return { chunks: rechunked(fromReadableStream(data)) };
+export function toByteSource(data: unknown): PumpSource {
+  if (typeof data === "string") return bytesSource(new TextEncoder().encode(data));
+  if (data instanceof Uint8Array) return bytesSource(data);
+  if (data instanceof FileChunks) return fileSource(data.file, data.size, data.onBytes);
+  if (data instanceof ReaderChunks) return data.source();
+  if (isReadableStream(data)) return chunksSource(fromReadableStream(data));
   if (data !== null && typeof data === "object" && typeof (data as AsyncIterable<unknown>)[Symbol.asyncIterator] === "function") {
-    return { chunks: rechunked(checked(data as AsyncIterable<unknown>)) };
+    return chunksSource(checked(data as AsyncIterable<unknown>));
   }
   throw argTypeError("data", "a Uint8Array, a string, a ReadableStream<Uint8Array> or an AsyncIterable<Uint8Array>", data);
 }
 
-/** The bytes of an open file, read in CHUNK_BYTES pieces into fresh buffers. */
-export async function* fileChunks(file: ReadableFile, size: number, chunkBytes = CHUNK_BYTES): AsyncGenerator<Uint8Array> {
-  let position = 0;
-  while (position < size) {
+/**
+ * The bytes of an open file as an async sequence of fresh CHUNK_BYTES buffers (the caller may
+ * keep them), with the next read under way while the caller uses a chunk. Given to `put`,
+ * the file is read straight into the put's buffers instead.
+ */
+export function fileChunks(file: ReadableFile, size: number, chunkBytes = CHUNK_BYTES, onBytes?: (n: number) => void): FileChunks {
+  return new FileChunks(file, size, chunkBytes, onBytes);
+}
+
+export class FileChunks implements AsyncIterable<Uint8Array> {
+  constructor(
+    readonly file: ReadableFile,
+    readonly size: number,
+    readonly chunkBytes: number,
+    readonly onBytes?: (n: number) => void,
+  ) {}
+
+  [Symbol.asyncIterator](): AsyncGenerator<Uint8Array> {
+    return readAhead(this);
+  }
+}
+
+async function* readAhead({ file, size, chunkBytes, onBytes }: FileChunks): AsyncGenerator<Uint8Array> {
+  const readAt = async (position: number): Promise<Uint8Array> => {
     const buf = new Uint8Array(Math.min(chunkBytes, size - position));
     let got = 0;
     while (got < buf.length) {
@@ -41,29 +55,74 @@ export async function* fileChunks(file: ReadableFile, size: number, chunkBytes =
       if (n === 0) break;
       got += n;
     }
-    if (got === 0) return; // the file shrank: the caller's length check reports it
-    position += got;
-    yield got === buf.length ? buf : buf.subarray(0, got);
+    return got === buf.length ? buf : buf.subarray(0, got);
+  };
+  let position = 0;
+  let next = size > 0 ? quiet(readAt(0)) : undefined;
+  try {
+    while (next) {
+      const chunk = await next;
+      next = undefined;
+      if (chunk.length === 0) return; // the file shrank: the caller's length check reports it
+      position += chunk.length;
+      if (position < size) next = quiet(readAt(position));
+      onBytes?.(chunk.length);
+      yield chunk;
+    }
+  } finally {
+    // Stopped early: the read under way ends before the caller closes the file.
+    await next?.catch(() => undefined);
   }
+}
+
+/**
+ * A sequential reader (a pipe on stdin: `read` puts what it has into the buffer and returns
+ * the count, 0 at the end) as an async sequence of fresh chunks. Given to `put`, it reads
+ * straight into the put's buffers: no chunk is allocated (a 64 KiB stream chunk per read
+ * left ~40 MB of garbage for the collector on a 256 MiB put, measured). `abandon` is called
+ * after an error, with a read perhaps still waiting for data: it makes that read resolve.
+ */
+export class ReaderChunks implements AsyncIterable<Uint8Array> {
+  constructor(
+    readonly read: (buffer: Uint8Array) => Promise<number>,
+    readonly abandon: () => void = () => undefined,
+  ) {}
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array> {
+    for (;;) {
+      const buffer = new Uint8Array(CHUNK_BYTES);
+      const n = await this.read(buffer);
+      if (n === 0) return;
+      yield buffer.subarray(0, n);
+    }
+  }
+
+  source(): PumpSource {
+    let ended = false;
+    const fill = async (buffer: Uint8Array) => {
+      let used = 0;
+      while (used < buffer.length && !ended) {
+        const n = await this.read(buffer.subarray(used));
+        if (n === 0) ended = true;
+        used += n;
+      }
+      return used;
+    };
+    return { fill, stop: async () => this.abandon() };
+  }
+}
+
+function bytesSource(bytes: Uint8Array): PumpSource {
+  return chunksSource(
+    (async function* () {
+      yield bytes;
+    })(),
+    { sizeHint: bytes.length },
+  );
 }
 
 function isReadableStream(value: unknown): value is ReadableStream<Uint8Array> {
   return typeof ReadableStream !== "undefined" && value instanceof ReadableStream;
-}
-
-function* sliced(bytes: Uint8Array): Generator<Uint8Array> {
-  for (let at = 0; at < bytes.length; at += CHUNK_BYTES) yield bytes.subarray(at, at + CHUNK_BYTES);
-}
-
-async function* slicedAsync(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
-  yield* sliced(bytes);
-}
-
-async function* rechunked(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-  for await (const chunk of chunks) {
-    if (chunk.length <= CHUNK_BYTES) yield chunk;
-    else yield* sliced(chunk);
-  }
 }
 
 async function* checked(items: AsyncIterable<unknown>): AsyncGenerator<Uint8Array> {

@@ -1,30 +1,28 @@
 /**
- * Staging a put: the bytes are hashed as they arrive and written (compressed or not) to an
- * exclusively created temp file in tmp/, which is fsynced. The caller then moves it into
- * place (place.ts) and records the row.
+ * Staging a put, the Python store's way: the bytes are hashed as they arrive and written raw
+ * to an exclusively created temp file in tmp/ (pump.ts: reads, hashing and writes overlap);
+ * then, if compression is wanted, that file is compressed into a second temp file, and the
+ * smaller of the two is kept: a blob that does not shrink is stored raw (its row says
+ * compression ''). The kept file is fsynced; the caller moves it into place (place.ts) and
+ * records the row.
  *
- * When to compress: `compress: true` always, `compress: false` never, otherwise when the
- * size reaches `minBytes` (the Python store's rule). A size known up front (bytes, strings,
- * files) decides at once. A stream's size is not known: its head is held in memory until
- * it reaches `minBytes` (then compression starts, fed the head first) or ends (then it is
- * written raw). With a threshold above HEAD_LIMIT_BYTES, holding the head would cost that
- * much memory, so past that limit the stream goes to the file raw and, if it then reaches
- * the threshold, is compressed in a second pass from that file, as the Python store does.
+ * When to compress, as the Python store decides once the size is known: `compress: true`
+ * always, `compress: false` never, otherwise when `minBytes` is given and the size reaches
+ * it. Nothing by default.
  */
-import type { Platform } from "../platform/port.ts";
+import type { Platform, WritableFile } from "../platform/port.ts";
 import { ioError } from "./io_error.ts";
 import type { Compression } from "./objects_table.ts";
-import { type ByteSource, fileChunks } from "./source.ts";
-import { BufferedWriter, createTempFile, removeQuietly } from "./temp_file.ts";
+import { chunksSource, pump, type PumpSource, WriteFailure } from "./pump.ts";
+import { fileChunks } from "./source.ts";
+import { createTempFile, removeQuietly } from "./temp_file.ts";
+import { WritebackWriter } from "./writeback.ts";
 import { deflate } from "./zlib.ts";
-
-export const DEFAULT_COMPRESS_MIN_BYTES = 64 * 1024;
-/** The most of a stream held in memory while waiting to learn whether it reaches the threshold. */
-export const HEAD_LIMIT_BYTES = 4 * 1024 * 1024;
 
 export interface CompressionPlan {
   compress: boolean | undefined;
-  minBytes: number;
+  /** Compress at or above this many bytes when `compress` is unset; undefined: never. */
+  minBytes: number | undefined;
 }
 
 export interface StagedBlob {
@@ -35,104 +33,97 @@ export interface StagedBlob {
   compression: Compression;
 }
 
-export async function stageBlob(platform: Platform, tmpDir: string, source: ByteSource, plan: CompressionPlan): Promise<StagedBlob> {
-  const hasher = platform.createHasher();
-  let size = 0;
-  async function* hashed(): AsyncGenerator<Uint8Array> {
-    for await (const chunk of source.chunks) {
-      hasher.update(chunk);
-      size += chunk.length;
-      yield chunk;
-    }
-  }
-  const input = hashed();
-  const prefix = `upload-${platform.pid}-`;
-
-  let decided: Compression | undefined;
-  if (plan.compress !== undefined) decided = plan.compress ? "zlib" : "";
-  else if (source.knownSize !== undefined) decided = source.knownSize >= plan.minBytes ? "zlib" : "";
-
-  let compression: Compression;
-  let spilled = false;
-  let bytes: AsyncIterable<Uint8Array> = input;
-  if (decided !== undefined) {
-    compression = decided;
-  } else {
-    const head: Uint8Array[] = [];
-    let headBytes = 0;
-    let ended = false;
-    const limit = Math.min(plan.minBytes, HEAD_LIMIT_BYTES);
-    while (headBytes < limit) {
-      const r = await input.next();
-      if (r.done) {
-        ended = true;
-        break;
-      }
-      head.push(r.value.slice()); // the producer may reuse its buffer
-      headBytes += r.value.length;
-    }
-    compression = headBytes >= plan.minBytes ? "zlib" : "";
-    spilled = !ended && compression === "";
-    bytes = (async function* () {
-      yield* head;
-      yield* input;
-    })();
-  }
-
-  let temp = await writeTempFile(platform, tmpDir, prefix, compression === "zlib" ? deflate(bytes) : bytes);
-  if (spilled && size >= plan.minBytes) {
-    try {
-      temp = await compressFile(platform, tmpDir, prefix, temp.path);
-      compression = "zlib";
-    } catch (err) {
-      await removeQuietly(platform, temp.path);
-      throw err;
-    }
-  }
-  return { tempPath: temp.path, hash: hasher.digestHex(), size, storedSize: temp.size, compression };
+export function wantsCompression(plan: CompressionPlan, size: number): boolean {
+  if (plan.compress !== undefined) return plan.compress;
+  return plan.minBytes !== undefined && size >= plan.minBytes;
 }
 
-/** Writes `chunks` to a new temp file, fsyncs and closes it; on any failure removes it. */
-async function writeTempFile(platform: Platform, dir: string, prefix: string, chunks: AsyncIterable<Uint8Array>): Promise<{ path: string; size: number }> {
-  const { path, file } = await createTempFile(platform, dir, prefix);
-  const out = new BufferedWriter(file);
-  let closed = false;
+export async function stageBlob(platform: Platform, tmpDir: string, source: PumpSource, plan: CompressionPlan): Promise<StagedBlob> {
+  const prefix = `upload-${platform.pid}-`;
+  const hasher = platform.createHasher();
+  const { path, file } = await createTempFile(platform, tmpDir, prefix);
+  const out = new WritebackWriter(file, plan.compress !== true); // compress: true usually drops this copy
+  let open = true;
   try {
-    const it = chunks[Symbol.asyncIterator]();
-    for (;;) {
-      const r = await it.next(); // errors of the caller's stream pass through as they are
-      if (r.done) break;
-      await fileStep(path, "write", () => out.write(r.value));
+    const size = await pump(source, (chunk) => hasher.update(chunk), out.write).catch((err: unknown) => {
+      throw err instanceof WriteFailure ? stepError(path, "write", err.cause) : err;
+    });
+    const staged = { tempPath: path, hash: hasher.digestHex(), size, storedSize: size, compression: "" as Compression };
+    if (wantsCompression(plan, size)) {
+      const compressed = await compressFile(platform, tmpDir, prefix, path, size);
+      if (compressed) {
+        open = false;
+        await out.settle().catch(() => undefined);
+        await file.close().catch(() => undefined); // removed at once
+        await removeQuietly(platform, path);
+        return { ...staged, tempPath: compressed.path, storedSize: compressed.size, compression: "zlib" };
+      }
     }
-    await fileStep(path, "write", () => out.flush());
-    await fileStep(path, "fsync", () => file.sync());
-    closed = true;
-    await fileStep(path, "close", () => file.close());
-    return { path, size: out.written };
+    open = false;
+    await finish(path, file, out);
+    return staged;
   } catch (err) {
-    if (!closed) await file.close().catch(() => undefined);
+    if (open) await out.settle().catch(() => undefined);
+    if (open) await file.close().catch(() => undefined);
     await removeQuietly(platform, path);
     throw err;
   }
 }
 
-/** The second pass of a spilled stream: the raw temp file, compressed into a new one. */
-async function compressFile(platform: Platform, dir: string, prefix: string, rawPath: string): Promise<{ path: string; size: number }> {
-  const raw = await platform.openRead(rawPath);
+/** fsync and close: the bytes survive a power cut before the file gets its name. */
+async function finish(path: string, file: WritableFile, out: WritebackWriter): Promise<void> {
+  let closed = false;
   try {
-    const { size } = await raw.stat();
-    const compressed = await writeTempFile(platform, dir, prefix, deflate(fileChunks(raw, size)));
-    await removeQuietly(platform, rawPath);
-    return compressed;
+    await out
+      .settle()
+      .then(() => file.sync())
+      .catch((err: unknown) => {
+        throw stepError(path, "fsync", err);
+      });
+    closed = true;
+    await file.close().catch((err: unknown) => {
+      throw stepError(path, "close", err);
+    });
   } finally {
-    await raw.close();
+    if (!closed) await file.close().catch(() => undefined);
   }
 }
 
-async function fileStep<T>(path: string, step: string, run: () => Promise<T>): Promise<T> {
+/** The raw temp file compressed into a new one, fsynced; null (and nothing left) if it is not smaller. */
+async function compressFile(platform: Platform, dir: string, prefix: string, rawPath: string, size: number): Promise<{ path: string; size: number } | null> {
+  const raw = await platform.openRead(rawPath).catch((err: unknown) => {
+    throw stepError(rawPath, "open", err);
+  });
+  let temp;
   try {
-    return await run();
-  } catch (err) {
-    throw ioError(err, `Cannot write upload "${path}" (${step})`, path, { step });
+    temp = await createTempFile(platform, dir, prefix);
+    const out = new WritebackWriter(temp.file);
+    let open = true;
+    try {
+      const stored = await pump(chunksSource(deflate(fileChunks(raw, size)), { readsOwnFile: true }), () => undefined, out.write).catch((err: unknown) => {
+        throw err instanceof WriteFailure ? stepError(temp!.path, "write", err.cause) : stepError(rawPath, "read", err);
+      });
+      if (stored >= size) {
+        open = false;
+        await out.settle().catch(() => undefined);
+        await temp.file.close().catch(() => undefined);
+        await removeQuietly(platform, temp.path);
+        return null;
+      }
+      open = false;
+      await finish(temp.path, temp.file, out);
+      return { path: temp.path, size: stored };
+    } catch (err) {
+      if (open) await out.settle().catch(() => undefined);
+      if (open) await temp.file.close().catch(() => undefined);
+      await removeQuietly(platform, temp.path);
+      throw err;
+    }
+  } finally {
+    await raw.close().catch(() => undefined);
   }
+}
+
+function stepError(path: string, step: string, err: unknown): unknown {
+  return ioError(err, `Cannot write upload "${path}" (${step})`, path, { step });
 }

@@ -41,39 +41,3 @@ export async function removeQuietly(platform: Platform, path: string): Promise<v
     // Best effort on an error path; stale temp files are swept by gc and verify.
   }
 }
-
-/**
- * Writes through a 1 MiB buffer: streams often arrive in small pieces (64 KiB from a
- * pipe, 16 KiB from zlib), and one write call per piece costs more than the copy.
- * Chunks already that large go straight to the file.
- */
-export class BufferedWriter {
-  private readonly buffer: Uint8Array;
-  private used = 0;
-  written = 0;
-
-  constructor(
-    private readonly file: WritableFile,
-    size = 1024 * 1024,
-  ) {
-    this.buffer = new Uint8Array(size);
-  }
-
-  async write(chunk: Uint8Array): Promise<void> {
-    this.written += chunk.length;
-    if (this.used + chunk.length > this.buffer.length) await this.flush();
-    if (chunk.length >= this.buffer.length) {
-      await this.file.write(chunk);
-      return;
-    }
-    this.buffer.set(chunk, this.used);
-    this.used += chunk.length;
-  }
-
-  async flush(): Promise<void> {
-    if (this.used === 0) return;
-    const pending = this.buffer.subarray(0, this.used);
-    this.used = 0;
-    await this.file.write(pending);
-  }
-}

@@ -10,14 +10,14 @@
  * Reads record access times in memory (access_times.ts); they reach the database with the
  * next write of this store, after a coarse interval, or on close().
  */
-import { TldrsError, errnoCode, isArgumentError, isTldrsError } from "../errors.ts";
+import { argTypeError, TldrsError, errnoCode, isArgumentError, isTldrsError } from "../errors.ts";
 import type { StateDb } from "../engine/state_db.ts";
 import { isoTimestamp } from "../engine/timestamp.ts";
 import { basename, dirname } from "../platform/path.ts";
 import type { Platform } from "../platform/port.ts";
 import type { StorePaths } from "../store.ts";
 import { laterTimestamp, PendingAccesses } from "./access_times.ts";
-import { checkedBytes } from "./blob_file.ts";
+import { checkedBytes, pumpChecked } from "./blob_file.ts";
 import { flushAccessesIfDue, nowIso, type VhsContext, writeWithAccesses } from "./context.ts";
 import { type GcOptions, type GcReport, runGc } from "./gc.ts";
 import { identifyBlobFile } from "./identify.ts";
@@ -26,19 +26,24 @@ import { deleteObject, insertObjectIfAbsent, type ObjectRow, selectObject, selec
 import { optionalBoolean, optionalNonNegative, readOptions, requiredPath } from "./options.ts";
 import { openForRead } from "./read_blob.ts";
 import { formatRef, parseRef } from "./ref.ts";
-import { type ByteSource, fileChunks, type PutData, toByteSource } from "./source.ts";
+import { fileSource, mapFillErrors, type PumpSource, WriteFailure } from "./pump.ts";
+import { type PutData, toByteSource } from "./source.ts";
 import { openSourceFile } from "./source_file.ts";
 import { checkDestination, checkReplaceable } from "./destination.ts";
-import { DEFAULT_COMPRESS_MIN_BYTES, stageBlob } from "./stage.ts";
+import { type CompressionPlan, stageBlob } from "./stage.ts";
 import { ioError } from "./io_error.ts";
 import { commitStaged } from "./put_blob.ts";
-import { BufferedWriter, createTempFile, removeQuietly } from "./temp_file.ts";
+import { createTempFile, removeQuietly } from "./temp_file.ts";
+import { WritebackWriter } from "./writeback.ts";
 import { runVerify, type VerifyOptions, type VerifyReport } from "./verify.ts";
 
 export interface PutOptions {
-  /** true: always zlib; false: never; unset: zlib when the size reaches `compressMinBytes`. */
+  /**
+   * true: zlib; false: never; unset (the default, as the Python store): zlib only if
+   * `compressMinBytes` is given and reached. A blob that does not shrink is stored raw.
+   */
   compress?: boolean;
-  /** Default 65536. Compress at or above this many bytes (unless `compress` says otherwise). */
+  /** Compress blobs of at least this many bytes when `compress` is unset. No default: never. */
   compressMinBytes?: number;
   /** A ref the content must hash to: otherwise the put fails with EINTEGRITY and stores nothing. */
   expect?: string;
@@ -97,8 +102,9 @@ export class VhsStore {
   async put(data: PutData, options?: PutOptions): Promise<string> {
     this.#assertOpen();
     const plan = putPlan(options);
-    const source = toByteSource(data);
-    return guarded("Cannot store blob", () => this.#putSource({ ...source, chunks: callerChunks(source.chunks) }, plan));
+    // Errors of the caller's data source are the caller's: rethrown as they were.
+    const source = mapFillErrors(toByteSource(data), (err) => new CallerFailure(err));
+    return guarded("Cannot store blob", () => this.#putSource(source, plan));
   }
 
   /**
@@ -111,7 +117,8 @@ export class VhsStore {
     const full = this.platform.resolve(requiredPath("path", path));
     const { file, size } = await openSourceFile(this.platform, full);
     try {
-      return await guarded("Cannot store blob", () => this.#putSource({ chunks: readErrorsAsIo(fileChunks(file, size), full), knownSize: size }, plan));
+      const source = mapFillErrors(fileSource(file, size), (err) => ioError(err, `Cannot read "${full}"`, full));
+      return await guarded("Cannot store blob", () => this.#putSource(source, plan));
     } finally {
       // Every byte was read (or the put failed for its own reason): a failed close of a
       // read-only file changes nothing, and must not fail a put that is already stored.
@@ -172,6 +179,30 @@ export class VhsStore {
   }
 
   /**
+   * Passes the bytes of `ref` to `write` as they are read and checked (as getStream: length and
+   * sha256; damage found late rejects after the bytes already passed), with the next read
+   * under way while `write` runs. The buffers are reused: a chunk is only valid until the
+   * promise `write` returned settles (copy what you keep). For copies where getToFile cannot
+   * go (a pipe, a socket) at the speed of getToFile, without getStream's fresh chunk per MiB.
+   * An error of `write` rejects as it is.
+   * @example await store.vhs.getInto(ref, (chunk) => new Promise((ok, fail) => socket.write(chunk, (e) => (e ? fail(e) : ok()))));
+   */
+  async getInto(ref: string, write: (chunk: Uint8Array) => Promise<void>): Promise<void> {
+    this.#assertOpen();
+    const hash = parseRef(ref);
+    if (typeof write !== "function") throw argTypeError("write", "a function", write);
+    const what = `Cannot read blob "${formatRef(hash)}"`;
+    const read = await guarded(what, () => this.#openForRead(hash));
+    await this.#accessed(hash).catch(async (err: unknown) => {
+      await read.opened.file.close().catch(() => undefined);
+      throw err;
+    });
+    await pumpChecked(read, write).catch((err: unknown) => {
+      throw err instanceof WriteFailure ? err.cause : asStoreError(err, what);
+    });
+  }
+
+  /**
    * Writes the bytes of `ref` to `path`, a regular file or a new name outside the store
    * folder, in a folder that exists (see destination.ts). They go to a temp file beside it,
    * renamed over `path` only after the checks pass: a damaged blob leaves no file.
@@ -182,26 +213,28 @@ export class VhsStore {
     const dest = this.platform.resolve(requiredPath("path", path));
     await guarded(`Cannot write "${dest}"`, () => checkDestination(this.platform, this.paths.root, dest));
     const read = await guarded(`Cannot read blob "${formatRef(hash)}"`, () => this.#openForRead(hash));
-    const bytes = checkedBytes(read);
     let temp;
     try {
       temp = await createTempFile(this.platform, dirname(dest), `.${basename(dest)}.tldrs-`, ".tmp");
     } catch (err) {
-      // The generator has not started, so its finally would not run: close the blob here.
+      // pumpChecked has not started, so it would not close the blob: close it here.
       await read.opened.file.close().catch(() => undefined);
       throw ioError(err, `Cannot write "${dest}"`, dest);
     }
+    const out = new WritebackWriter(temp.file);
     let closed = false;
     try {
-      const out = new BufferedWriter(temp.file);
-      for await (const chunk of bytes) await out.write(chunk);
-      await out.flush();
+      await pumpChecked(read, out.write).catch((err: unknown) => {
+        throw err instanceof WriteFailure ? err.cause : err;
+      });
+      await out.settle();
       await temp.file.sync();
       closed = true;
       await temp.file.close();
       await checkReplaceable(this.platform, dest); // a device or link planted meanwhile is not renamed over
       await this.platform.rename(temp.path, dest);
     } catch (err) {
+      if (!closed) await out.settle().catch(() => undefined);
       if (!closed) await temp.file.close().catch(() => undefined);
       await removeQuietly(this.platform, temp.path);
       throw ioError(err, `Cannot write "${dest}"`, dest);
@@ -343,7 +376,7 @@ export class VhsStore {
     this.closed = true;
   }
 
-  async #putSource(source: ByteSource, plan: PutPlan): Promise<string> {
+  async #putSource(source: PumpSource, plan: PutPlan): Promise<string> {
     const { platform, layout, dirs } = this.ctx;
     await dirs.ensure(layout.tmpDir);
     const staged = await stageBlob(platform, layout.tmpDir, source, plan);
@@ -408,30 +441,12 @@ class CallerFailure {
   constructor(readonly cause: unknown) {}
 }
 
-/** The caller's chunks, their errors marked as the caller's (a producer's error passes through unchanged). */
-async function* callerChunks(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-  try {
-    yield* chunks;
-  } catch (err) {
-    throw new CallerFailure(err);
-  }
-}
-
-/** A source file's read errors as EIO naming the file (not bare errno errors from inside a put). */
-async function* readErrorsAsIo(chunks: AsyncIterable<Uint8Array>, path: string): AsyncGenerator<Uint8Array> {
-  try {
-    yield* chunks;
-  } catch (err) {
-    throw ioError(err, `Cannot read "${path}"`, path);
-  }
-}
-
-type PutPlan = { compress: boolean | undefined; minBytes: number; expect?: string };
+type PutPlan = CompressionPlan & { expect?: string };
 
 function putPlan(options: PutOptions | undefined): PutPlan {
   const opts = readOptions("options", options, PUT_OPTIONS);
   const compress = optionalBoolean("options.compress", opts["compress"]);
-  const minBytes = optionalNonNegative("options.compressMinBytes", opts["compressMinBytes"], { integer: true, allowInfinity: true }) ?? DEFAULT_COMPRESS_MIN_BYTES;
+  const minBytes = optionalNonNegative("options.compressMinBytes", opts["compressMinBytes"], { integer: true, allowInfinity: true });
   return { compress, minBytes, ...(opts["expect"] !== undefined ? { expect: parseRef(opts["expect"] as string) } : {}) };
 }
 

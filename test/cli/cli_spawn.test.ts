@@ -24,6 +24,46 @@ describe("tldrs binary", () => {
     expect(missing.stdout + missing.stderr).toBe("");
   });
 
+  it("put - from a shell pipe (a FIFO, read with read(2)), from a file redirect, and from a non-blocking pipe", async () => {
+    const cwd = tempDir();
+    const data = new Uint8Array(3 * 1024 * 1024 + 5).map((_, i) => (i * 13) % 251);
+    writeFileSync(join(cwd, "in.bin"), data);
+    const expected = `vhs://${(await import("node:crypto")).createHash("sha256").update(data).digest("hex")}`;
+    const env = { ...process.env, TLDRS_VHS_HOME: join(cwd, "store") };
+    const viaShell = (cmd: string) => spawnSync("sh", ["-c", cmd], { cwd, env, encoding: "utf8" });
+    for (const cmd of [`cat in.bin | "${process.execPath}" "${BIN}" vhs put -`, `"${process.execPath}" "${BIN}" vhs put - < in.bin`]) {
+      const r = viaShell(cmd);
+      expect(r.stderr, cmd).toBe("");
+      expect(r.stdout.trim(), cmd).toBe(expected);
+    }
+    // A pipe whose reading end is already O_NONBLOCK (as another program may leave it): read(2)
+    // says EAGAIN, and the bytes come through process.stdin instead, none lost.
+    const py = String.raw`
+import fcntl, os, subprocess, sys
+r, w = os.pipe()
+fcntl.fcntl(r, fcntl.F_SETFL, fcntl.fcntl(r, fcntl.F_GETFL) | os.O_NONBLOCK)
+p = subprocess.Popen(sys.argv[1:], stdin=r, stdout=subprocess.PIPE)
+os.close(r)
+data = open("in.bin", "rb").read()
+os.write(w, data[:1000])
+import time; time.sleep(0.3)
+view = memoryview(data)[1000:]
+while view:
+    try:
+        view = view[os.write(w, view):]
+    except BlockingIOError:
+        time.sleep(0.01)
+os.close(w)
+sys.stdout.write(p.communicate()[0].decode())
+sys.exit(p.returncode)
+`;
+    if (spawnSync("python3", ["-c", "import fcntl"]).status === 0) {
+      const r = spawnSync("python3", ["-c", py, process.execPath, BIN, "vhs", "put", "-"], { cwd, env, encoding: "utf8" });
+      expect(r.stderr).toBe("");
+      expect(r.stdout.trim()).toBe(expected);
+    }
+  });
+
   it("usage errors exit 2, failures exit 1, no stack unless TLDRS_DEBUG", async () => {
     const cwd = tempDir();
     const usage = await spawnCli(["vhs", "ls", "--limit", "x"], { cwd });

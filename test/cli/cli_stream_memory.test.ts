@@ -1,6 +1,8 @@
 // `producer | tldrs vhs put -` and `tldrs vhs cat REF | consumer` stream in flat memory.
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
+import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../helpers/tmp.ts";
 import { BIN } from "./cli_helpers.ts";
@@ -61,5 +63,29 @@ describe("CLI streaming memory", () => {
     expect(put.maxRssKiB).toBeGreaterThan(0);
     expect(put.maxRssKiB).toBeLessThan(200 * 1024);
     expect(cat.maxRssKiB).toBeLessThan(200 * 1024);
+  });
+
+  it("puts a 256 MiB file and gets it back with --out with peak RSS far below the data size", async () => {
+    const cwd = tempDir();
+    const expected = createHash("sha256");
+    const fd = openSync(join(cwd, "in.bin"), "w");
+    for (let i = 0; i < TOTAL / (1024 * 1024); i++) {
+      const c = chunk(i);
+      expected.update(c);
+      writeSync(fd, c);
+    }
+    closeSync(fd);
+    const digest = expected.digest("hex");
+    const put = await run(["vhs", "put", "in.bin"], cwd);
+    expect(put.stderr).toBe("");
+    expect(put.code).toBe(0);
+    const get = await run(["vhs", "get", `vhs://${digest}`, "--out", "out.bin"], cwd);
+    expect(get.stderr).toBe("");
+    expect(get.code).toBe(0);
+    expect(createHash("sha256").update(readFileSync(join(cwd, "out.bin"))).digest("hex")).toBe(digest);
+    console.log(`peak RSS: put FILE ${Math.round(put.maxRssKiB / 1024)} MiB, get --out ${Math.round(get.maxRssKiB / 1024)} MiB for ${TOTAL / 1048576} MiB`);
+    expect(put.maxRssKiB).toBeGreaterThan(0);
+    expect(put.maxRssKiB).toBeLessThan(150 * 1024);
+    expect(get.maxRssKiB).toBeLessThan(150 * 1024);
   });
 });

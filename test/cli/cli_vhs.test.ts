@@ -68,6 +68,27 @@ describe("tldrs vhs (in-process)", () => {
     expect((await cli(["vhs", "cat", r1.stdout.trim()], { cwd })).stdout).toBe(data);
   });
 
+  it("compression as the Python CLI: none by default, --compress, --compress-min-bytes, --no-compress wins, random bytes stay raw", async () => {
+    const cwd = tempDir();
+    const infoOf = async (ref: string) => JSON.parse((await cli(["vhs", "info", ref], { cwd })).stdout) as { compression: string; size: number; stored_size: number };
+    const text = (i: number) => `line ${i} of a build log\n`.repeat(5_000); // about 120 KB, shrinks well
+    const put = async (args: string[], stdin: string | Uint8Array) => {
+      const r = await cli(["vhs", "put", "-", ...args], { cwd, stdin });
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      return r.stdout.trim();
+    };
+    expect((await infoOf(await put([], text(1)))).compression).toBe(""); // 0.1 compressed from 64 KiB on
+    expect((await infoOf(await put(["--compress"], text(2)))).compression).toBe("zlib");
+    expect((await infoOf(await put(["--compress-min-bytes", "1000"], text(3)))).compression).toBe("zlib");
+    expect((await infoOf(await put(["--compress-min-bytes", String(1 << 20)], text(4)))).compression).toBe("");
+    expect((await infoOf(await put(["--no-compress", "--compress-min-bytes", "1"], text(5)))).compression).toBe(""); // 0.1 ignored --no-compress
+    const noise = new Uint8Array(createHash("sha512").update("seed").digest().length * 4096);
+    for (let at = 0; at < noise.length; at += 64) noise.set(createHash("sha512").update(String(at)).digest(), at);
+    const random = await infoOf(await put(["--compress"], noise));
+    expect(random).toMatchObject({ compression: "", size: noise.length, stored_size: noise.length }); // 0.1 kept the larger zlib file
+  });
+
   it("--project puts the store under that folder; TLDRS_VHS_HOME wins", async () => {
     const cwd = tempDir();
     const project = join(cwd, "proj");

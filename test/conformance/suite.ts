@@ -240,8 +240,15 @@ export const cases: ConformanceCase[] = [
 
       const big = bytesOf(64 * 1024, 2);
       const small = bytesOf(64 * 1024 - 1, 3);
-      equal((await s.vhs.info(await s.vhs.put(big)))?.compression, "zlib", "64 KiB compressed by default");
-      equal((await s.vhs.info(await s.vhs.put(small)))?.compression, "", "below 64 KiB raw by default");
+      equal((await s.vhs.info(await s.vhs.put(big)))?.compression, "", "raw by default, as the Python store");
+      equal((await s.vhs.info(await s.vhs.put(bytesOf(64 * 1024, 5), { compressMinBytes: 64 * 1024 })))?.compression, "zlib", "compressed at compressMinBytes");
+      equal((await s.vhs.info(await s.vhs.put(small, { compressMinBytes: 64 * 1024 })))?.compression, "", "below compressMinBytes raw");
+      const noise = new Uint8Array(100_000);
+      for (let at = 0; at < noise.length; at += 65_536) crypto.getRandomValues(noise.subarray(at, at + 65_536));
+      const incompressible = await s.vhs.put(noise, { compress: true });
+      equal((await s.vhs.info(incompressible))?.compression, "", "random bytes do not shrink: kept raw");
+      equal((await s.vhs.info(incompressible))?.storedSize, 100_000, "stored as they are");
+      equal(await s.vhs.get(incompressible), noise, "random bytes read back");
       const raw = await s.vhs.put(bytesOf(100_000, 4), { compress: false });
       equal((await s.vhs.info(raw))?.compression, "", "compress: false");
       const low = await s.vhs.put("x".repeat(200), { compressMinBytes: 100 });

@@ -96,7 +96,7 @@ describe("tldrs mcp with the SDK's client", () => {
     const s = await start(dir);
     const lines = Array.from({ length: 5000 }, (_, i) => `line ${i + 1} ${"x".repeat(i % 40)}`);
     const text = lines.join("\n") + "\n";
-    const ref = await call(s, "vhs_put", { text });
+    const ref = await call(s, "vhs_put", { text, compress: true }); // read back in pieces from a zlib blob
     expect(ref).toMatch(/^vhs:\/\/[0-9a-f]{64}$/);
     expect(await call(s, "vhs_put", { path: "notes.txt" })).toBe(await call(s, "vhs_put", { text: "notes of the project\n" }));
     const info = JSON.parse(await call(s, "vhs_info", { ref })) as Record<string, unknown>;

@@ -116,6 +116,21 @@ describe("node platform", () => {
   });
 });
 
+describe("importing the package", () => {
+  // `import process from "node:process"` opened process.stdin, and libuv made a stdin pipe
+  // non-blocking: read(2) on it then failed with EAGAIN in the importing program (and in
+  // `tldrs vhs put -`, which reads it so).
+  it.skipIf(!existsSync("/proc/self/fdinfo/0"))("leaves a stdin pipe blocking (library and CLI modules)", () => {
+    const dist = new URL("../../dist/", import.meta.url).href;
+    const script = `for (const m of ["node.js", "cli/main.js"]) await import(${JSON.stringify(dist)} + m);
+      const flags = parseInt(/flags:\\s+(\\d+)/.exec((await import("node:fs")).readFileSync("/proc/self/fdinfo/0", "utf8"))[1], 8);
+      console.log((flags & 0o4000) === 0 ? "blocking" : "non-blocking");`;
+    const r = spawnSync("sh", ["-c", `echo data | "${process.execPath}" --input-type=module -e '${script.replace(/'/g, "'\\''")}'`], { encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    expect(r.stdout.trim()).toBe("blocking");
+  });
+});
+
 describe("faulty platform", () => {
   it("numbers every call, fails the chosen one with its code, and logs the calls", async () => {
     const f = createFaultyPlatform(createMemoryPlatform(), { failAt: { call: 3, code: "ENOSPC" } });

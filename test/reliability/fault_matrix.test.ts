@@ -31,8 +31,19 @@ const D = bytesOf(700, 4); // delete's victim
 const E = bytesOf(256, 5); // a file without its row: verify adopts it
 const F = bytesOf(333, 6); // a row without its file: verify drops it
 const X1 = bytesOf(120, 7);
-const X2 = bytesOf(6_000, 8); // streamed: held in memory until it reaches compressMinBytes
+const X2 = bytesOf(6_000, 8); // streamed: written raw, then compressed into a second temp file
+const X3 = noiseOf(3_000); // asked to be compressed, does not shrink: the compressed temp is dropped, the raw one kept
 const SRC = bytesOf(5_000, 9);
+/** Bytes zlib cannot shrink: a sha256 chain. */
+function noiseOf(n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  let block = createHash("sha256").update("noise").digest();
+  for (let at = 0; at < n; at += 32) {
+    out.set(block.subarray(0, Math.min(32, n - at)), at);
+    block = createHash("sha256").update(block).digest();
+  }
+  return out;
+}
 const hashOf = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 const refOf = (b: Uint8Array) => `vhs://${hashOf(b)}`;
 const blobFile = (b: Uint8Array) => {
@@ -126,6 +137,7 @@ const putCheck = (bytes: Uint8Array) => async (store: Store, _b: Platform, o: Ou
 const OPS: Op[] = [
   { name: "vhs put (bytes, raw)", run: (s) => s.vhs.put(X1), check: putCheck(X1) },
   { name: "vhs put (stream, zlib)", run: (s) => s.vhs.put(chunked(X2, 1_000), { compressMinBytes: 4_000 }), check: putCheck(X2) },
+  { name: "vhs put (compress: true, kept raw)", run: (s) => s.vhs.put(X3, { compress: true }), check: putCheck(X3) },
   { name: "vhs put (same content again)", run: (s) => s.vhs.put(A, { compress: true }), check: putCheck(A) },
   { name: "vhs putFile", run: (s) => s.vhs.putFile("/src.bin"), check: putCheck(SRC) },
   {

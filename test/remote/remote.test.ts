@@ -24,7 +24,7 @@ describe("two machines sharing one bucket", () => {
     const b = await openMachine(t.server.endpoint);
     try {
       const small = await a.vhs.put("a small test log\n");
-      const big = await a.vhs.put(bytesOf(300_000, 7)); // zlib locally; raw on the remote
+      const big = await a.vhs.put(bytesOf(300_000, 7), { compress: true }); // zlib locally; raw on the remote
       const pushed = await a.remote!.push([small, big]);
       expect(pushed).toEqual({ pushed: [small, big].sort(), present: [], missing: [], bytes: 17 + 300_000 });
 
@@ -33,7 +33,8 @@ describe("two machines sharing one bucket", () => {
       expect(pulled).toEqual({ pulled: [small, big].sort(), present: [], bytes: 17 + 300_000 });
       expect(await b.vhs.getText(small)).toBe("a small test log\n");
       expect(Buffer.from(await b.vhs.get(big)).equals(Buffer.from(bytesOf(300_000, 7)))).toBe(true);
-      expect((await b.vhs.info(big))!.compression).toBe("zlib"); // stored by B's own rule
+      expect((await a.vhs.info(big))!.compression).toBe("zlib");
+      expect((await b.vhs.info(big))!.compression).toBe(""); // stored by B's own rule: raw by default
     } finally {
       await a.close();
       await b.close();

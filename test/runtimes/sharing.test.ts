@@ -57,7 +57,7 @@ describe("one store shared by node, deno and bun", () => {
       const w = workers[r];
       const text = `written by ${r}\n`;
       const small = await w.call<string>("put", { root, text });
-      const big = await w.call<string>("put", { root, text, repeat: 20_000 }); // 300+ KiB: zlib by default
+      const big = await w.call<string>("put", { root, text, repeat: 20_000, compress: true }); // 300+ KiB, zlib
       await w.call("record", {
         root,
         session: `s-${r}`,

@@ -24,6 +24,7 @@ describe("arguments", () => {
       () => store.vhs.verify({ repair: 1 } as never),
       () => store.vhs.getToFile(`vhs://${"a".repeat(64)}`, "" as never),
       () => store.vhs.putFile(undefined as never),
+      () => store.vhs.getInto(`vhs://${"a".repeat(64)}`, "not a function" as never),
     ];
     for (const [i, run] of cases.entries()) {
       const err = await run().then(
@@ -70,6 +71,7 @@ describe("arguments", () => {
         "flushAccessTimes",
         "gc",
         "get",
+        "getInto",
         "getStream",
         "getText",
         "getToFile",

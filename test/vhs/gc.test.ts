@@ -44,7 +44,7 @@ describe("gc", () => {
       await setAccessed(store, refs[i]!, (10 - i) * DAY); // refs[0] oldest
     }
     // 4 x 1 MiB of zeros compress to ~1 KiB each: under any cap in stored bytes.
-    for (let i = 0; i < 4; i++) await store.vhs.put(new Uint8Array(1024 * 1024).fill(i));
+    for (let i = 0; i < 4; i++) await store.vhs.put(new Uint8Array(1024 * 1024).fill(i), { compress: true });
     const report = await store.vhs.gc({ maxSizeMb: 1 });
     expect(report.deleted.map((v) => [v.ref, v.reason])).toEqual([
       [refs[0], "size"],

@@ -18,6 +18,8 @@ async function expectIntegrityEverywhere(store: Store, ref: string, file: string
     streamError = err;
   }
   expect(streamError).toMatchObject(matches);
+  // getInto: rejects, whatever it passed on before the damage was found.
+  await expect(store.vhs.getInto(ref, async () => undefined)).rejects.toMatchObject(matches);
   const outDir = tempDir();
   const out = join(outDir, "out.bin");
   await expect(store.vhs.getToFile(ref, out)).rejects.toMatchObject(matches);
@@ -134,6 +136,40 @@ describe("verified reads", () => {
     expect(verify.wrongSizes).toEqual([ref.slice(6)]);
     expect((await store.vhs.info(ref))!.compression).toBe("zlib");
     expect(existsSync(file)).toBe(true);
+    await store.close();
+  });
+});
+
+describe("getInto", () => {
+  it("a write that fails rejects with its own error, and the store reads on", async () => {
+    const store = await openTestStore();
+    const data = bytesOf(5 * 1024 * 1024 + 3, 21);
+    const ref = await store.vhs.put(data);
+    const broken = Object.assign(new Error("EPIPE: broken pipe, write"), { code: "EPIPE" });
+    let calls = 0;
+    await expect(
+      store.vhs.getInto(ref, async () => {
+        if (++calls === 2) throw broken;
+      }),
+    ).rejects.toBe(broken);
+    expect(calls).toBe(2); // nothing more after the failure
+    expect(Buffer.compare(await store.vhs.get(ref), data)).toBe(0);
+    await expect(store.vhs.getInto(`vhs://${"0".repeat(64)}`, async () => undefined)).rejects.toMatchObject({ code: "ENOTFOUND" });
+    await store.close();
+  });
+
+  it("a flipped byte late in a big raw blob passes the bytes before it, then rejects", async () => {
+    const store = await openTestStore();
+    const data = bytesOf(4 * 1024 * 1024, 22);
+    const ref = await store.vhs.put(data);
+    const file = blobFileOf(store, ref);
+    const bytes = readFileSync(file);
+    bytes[bytes.length - 10]! ^= 0x01;
+    rmSync(file);
+    writeFileSync(file, bytes);
+    let passed = 0;
+    await expect(store.vhs.getInto(ref, async (chunk) => void (passed += chunk.length))).rejects.toMatchObject({ code: "EINTEGRITY", ref });
+    expect(passed).toBe(data.length); // every byte went out; the digest, checked at the end, failed
     await store.close();
   });
 });

@@ -65,8 +65,8 @@ describe.skipIf(!HAS_PYTHON)("interop with the Python store", () => {
     const zipped = bytesOf(400_000, 4);
     const streamed = bytesOf(200_000, 5);
     const refRaw = await store.vhs.put(raw);
-    const refZip = await store.vhs.put(zipped);
-    const refStream = await store.vhs.put(new Blob([streamed]).stream() as ReadableStream<Uint8Array>);
+    const refZip = await store.vhs.put(zipped, { compress: true });
+    const refStream = await store.vhs.put(new Blob([streamed]).stream() as ReadableStream<Uint8Array>, { compressMinBytes: 65_536 });
     const ourInfo = (await store.vhs.info(refZip))!;
     await store.close();
 

@@ -55,3 +55,52 @@ describe("flat memory", () => {
     });
   }
 });
+
+const FILE_BODY = `
+  const { createHash } = await import("node:crypto");
+  const { closeSync, openSync, readFileSync, writeSync } = await import("node:fs");
+  const [root, input, output] = process.argv.slice(2);
+  const TOTAL = 256 * 1024 * 1024;
+  const expected = createHash("sha256");
+  const fd = openSync(input, "w");
+  const chunk = new Uint8Array(1 << 20);
+  for (let at = 0; at < TOTAL; at += chunk.length) {
+    for (let i = 0; i < chunk.length; i += 4096) chunk[i] = (at / 4096 + i) & 0xff;
+    expected.update(chunk);
+    writeSync(fd, chunk);
+  }
+  closeSync(fd);
+  const store = await TLDRS.openStore({ root });
+  await store.vhs.get(await store.vhs.put("warm up the engine and the folders"));
+  globalThis.gc?.();
+  const before = process.memoryUsage().rss;
+  const ref = await store.vhs.putFile(input);
+  const putPeak = process.resourceUsage().maxRSS * 1024;
+  await store.vhs.getToFile(ref, output);
+  const getPeak = process.resourceUsage().maxRSS * 1024;
+  const got = createHash("sha256");
+  let size = 0;
+  await store.vhs.getInto(ref, async (c) => { got.update(c); size += c.length; });
+  const intoPeak = process.resourceUsage().maxRSS * 1024;
+  const out = createHash("sha256");
+  const fdOut = openSync(output, "r");
+  const buf = new Uint8Array(1 << 20);
+  for (let n; (n = (await import("node:fs")).readSync(fdOut, buf, 0, buf.length, null)) > 0; ) out.update(buf.subarray(0, n));
+  closeSync(fdOut);
+  await store.close();
+  console.log(JSON.stringify({ ref, expected: expected.digest("hex"), got: got.digest("hex"), out: out.digest("hex"), size, before, putPeak, getPeak, intoPeak }));
+`;
+
+describe("flat memory for big files", () => {
+  it("a 256 MiB file through putFile, getToFile and getInto: resident memory grows by less than 64 MB", async () => {
+    const dir = tempDir();
+    const r = await runChild<{ ref: string; expected: string; got: string; out: string; size: number; before: number; putPeak: number; getPeak: number; intoPeak: number }>(FILE_BODY, [join(dir, ".tldrs"), join(dir, "in.bin"), join(dir, "out.bin")]);
+    expect(r.ref).toBe(`vhs://${r.expected}`);
+    expect(r.got).toBe(r.expected);
+    expect(r.out).toBe(r.expected);
+    expect(r.size).toBe(256 * 1024 * 1024);
+    for (const peak of [r.putPeak, r.getPeak, r.intoPeak]) expect(peak - r.before).toBeLessThan(LIMIT);
+    const mib = (n: number) => ((n - r.before) / 2 ** 20).toFixed(1);
+    console.log(`256 MiB file: putFile +${mib(r.putPeak)} MiB, getToFile +${mib(r.getPeak)} MiB, getInto +${mib(r.intoPeak)} MiB`);
+  });
+});

@@ -1,8 +1,9 @@
 /** `tldrs mcp`: the MCP server over stdio (src/mcp/). The SDK loads only when this runs. */
-import process from "node:process";
 import { defineCommand } from "../command.ts";
 import { EXIT_OK } from "../errors.ts";
 import { packageVersion } from "../version.ts";
+// The global process, not node:process: importing that opens stdin (see src/platform/node.ts).
+const process = globalThis.process;
 
 const SIGNALS = ["SIGTERM", "SIGINT", "SIGHUP"] as const;
 

@@ -29,32 +29,37 @@ const put = defineCommand({
   options: (y) =>
     y
       .positional("file", { type: "string", describe: "File to store; - or nothing reads stdin" })
-      .option("compress", { type: "boolean", describe: "Compress with zlib whatever the size" })
-      .option("compress-min-bytes", { type: "number", describe: "Compress blobs of at least this many bytes (default 65536)" })
+      .option("compress", { type: "boolean", describe: "Compress with zlib whatever the size (kept raw if it does not shrink); --no-compress: never" })
+      .option("compress-min-bytes", { type: "number", describe: "Compress blobs of at least this many bytes (default: no compression, as the Python CLI)" })
       .option("push", { type: "boolean", describe: "Also upload it to the remote (TLDRS_REMOTE or --remote); the ref is printed first" }),
   async run(ctx) {
     const compressMinBytes = intFlag(ctx.args, "compress-min-bytes", "vhs put");
     const file = ctx.args["file"] as string | undefined;
-    const opts = { ...(ctx.args["compress"] ? { compress: true } : {}), ...(compressMinBytes !== undefined ? { compressMinBytes } : {}) };
-    let source: AsyncIterable<Uint8Array>;
-    let total: number | undefined;
+    const compress = ctx.args["compress"] as boolean | undefined; // --no-compress: false
+    const opts = { ...(compress !== undefined ? { compress } : {}), ...(compressMinBytes !== undefined ? { compressMinBytes } : {}) };
     let opened: import("../../vhs/source_file.ts").SourceFile | undefined;
+    let chunks = (progress: Progress): AsyncIterable<Uint8Array> => counted(ctx.io.stdin, progress);
     // yargs hands "-" to a positional as "": both mean stdin.
+    const fd = ctx.io.stdinFd;
     if (file === undefined || file === "-" || file === "") {
-      source = ctx.io.stdin;
+      if (fd !== undefined) {
+        const { stdinReader } = await import("../stdin.ts");
+        chunks = (progress) => stdinReader(fd, () => ctx.io.stdin, (n) => progress.advance(n)) ?? counted(ctx.io.stdin, progress);
+      }
     } else {
       // The library's putFile policy: a regular file, not a link, device or FIFO (/dev/zero never ends).
       const [{ cliPlatform }, { openSourceFile }, { fileChunks }] = await Promise.all([import("../open_store.ts"), import("../../vhs/source_file.ts"), import("../../vhs/source.ts")]);
-      opened = await openSourceFile(cliPlatform(ctx.io), ctx.resolvePath(file));
-      total = opened.size;
-      source = fileChunks(opened.file, opened.size);
+      const f = (opened = await openSourceFile(cliPlatform(ctx.io), ctx.resolvePath(file)));
+      // Given to put, fileChunks is read straight into the put's buffers.
+      chunks = (progress) => fileChunks(f.file, f.size, undefined, (n) => progress.advance(n));
     }
     try {
       const store = await ctx.openStore();
       const remote = ctx.args["push"] ? requireRemote(store, "vhs put") : undefined;
-      const progress = startProgress(ctx.io, "storing", total);
+      const progress = startProgress(ctx.io, "storing", opened?.size);
       try {
-        const ref = await store.vhs.put(counted(source, progress), opts);
+        const source = chunks(progress);
+        const ref = await store.vhs.put(source, opts);
         await progress.done();
         await ctx.io.stdout.write(ctx.args["json"] ? formatJson({ ref }) : ref + "\n");
         // Stored here first: a failed upload leaves the blob and its printed ref intact.
