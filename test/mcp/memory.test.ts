@@ -1,4 +1,4 @@
-// A long session: 1,000 tool calls to one server; its resident memory is reported and must
+// A long session: 2,000 tool calls to one server; its resident memory is reported and must
 // stay flat (a generous bound on growth after a warm-up; never a bound on time).
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
@@ -6,8 +6,10 @@ import { tempDir } from "../helpers/tmp.ts";
 import { call, connect } from "./helpers.ts";
 import { writeProject } from "./helpers.ts";
 
-const CALLS = 1000;
-const WARM_UP = 200;
+// The heap settles late on a loaded machine: 200 calls in, it still grew ~12 MiB per 200 calls
+// to 1,000 and then stayed flat to 4,000 (138 MiB), so the first half is the warm-up.
+const CALLS = 2000;
+const WARM_UP = 1000;
 /** Growth allowed between the warm-up and the end: far above what a leak of one call per call would stay under. */
 const MAX_GROWTH_MIB = 48;
 
@@ -41,7 +43,7 @@ describe.skipIf(process.platform !== "linux")("tldrs mcp memory over a long sess
           default:
             await s.client.callTool({ name: "vhs_info", arguments: { ref: "not a ref" } });
         }
-        if (i + 1 === WARM_UP || (i + 1) % 200 === 0) samples.push([i + 1, residentMiB(s.pid)]);
+        if ((i + 1) % 200 === 0) samples.push([i + 1, residentMiB(s.pid)]);
       }
       const atWarmUp = samples.find(([n]) => n === WARM_UP)![1];
       const end = samples[samples.length - 1]![1];
