@@ -21,7 +21,7 @@ export type { RemoteOptions, RemoteCredentials } from "./remote/config.ts";
 export type { PutData } from "./vhs/source.ts";
 export type { GcOptions, GcReport, GcVictim } from "./vhs/gc.ts";
 export type { VerifyOptions, VerifyReport } from "./vhs/verify.ts";
-export { parseRef, formatRef, VHS_SCHEME } from "./vhs/ref.ts";
+export { parseRef, formatRef, VHS_SCHEME } from "./ref.ts";
 export { StateStore } from "./state/state_store.ts";
 export type { OpenSessionOptions, DefaultSessionOptions, CleanupOptions, SessionDelivery } from "./state/state_store.ts";
 export type { OpenedSession, FingerprintDrift, SessionInfo, SessionStats } from "./state/sessions.ts";

@@ -3,11 +3,11 @@
  * StateDb (one database file, one lock, one in-memory image per process).
  */
 import { argTypeError } from "./errors.ts";
-import { DB_FILENAME, resolveStoreRoot } from "./store_root.ts";
+import { resolveStoreRoot } from "./store_root.ts";
+import { storePaths } from "./store_paths.ts";
 import type { EngineChoice, EngineInfo } from "./engine/choice.ts";
 import type { LockOptions } from "./engine/lock.ts";
 import { StateDb, type StateDbInternal } from "./engine/state_db.ts";
-import { joinPath } from "./platform/path.ts";
 import type { Platform } from "./platform/port.ts";
 import { StateStore } from "./state/state_store.ts";
 import { VhsStore } from "./vhs/vhs_store.ts";
@@ -55,6 +55,7 @@ export interface Store {
 }
 
 export { DB_FILENAME, resolveStoreRoot, STORE_DIRNAME } from "./store_root.ts";
+export type { StorePaths } from "./store_paths.ts";
 
 export function openStoreWith(platform: Platform, options: OpenStoreOptions = {}): Promise<Store> {
   return openStoreInternal(platform, options, {});
@@ -66,12 +67,10 @@ export function openStoreWith(platform: Platform, options: OpenStoreOptions = {}
  */
 export async function openStoreInternal(platform: Platform, options: OpenStoreOptions, internal: StateDbInternal): Promise<Store> {
   if (options === null || typeof options !== "object") throw argTypeError("options", "an object", options);
-  const root = resolveStoreRoot(platform, options);
-  const dbPath = joinPath(root, DB_FILENAME);
-  const blobRoot = joinPath(root, "blobs");
+  const paths = storePaths(resolveStoreRoot(platform, options));
   const db = await StateDb.open(
     platform,
-    dbPath,
+    paths.dbPath,
     {
       ...(options.lock ? { lock: options.lock } : {}),
       ...(options.maxImageBytes !== undefined ? { maxImageBytes: options.maxImageBytes } : {}),
@@ -79,7 +78,6 @@ export async function openStoreInternal(platform: Platform, options: OpenStoreOp
     },
     internal,
   );
-  const paths = { root, dbPath, blobRoot };
   let closed = false;
   let opened;
   try {
@@ -89,7 +87,7 @@ export async function openStoreInternal(platform: Platform, options: OpenStoreOp
     throw err;
   }
   const { vhs, remote } = opened;
-  const state = new StateStore(platform, db, paths, vhs);
+  const state = new StateStore(platform, db, paths);
   return {
     ...paths,
     vhs,
@@ -105,10 +103,4 @@ export async function openStoreInternal(platform: Platform, options: OpenStoreOp
       await db.close();
     },
   };
-}
-
-export interface StorePaths {
-  root: string;
-  dbPath: string;
-  blobRoot: string;
 }

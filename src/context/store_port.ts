@@ -27,6 +27,12 @@ export interface OpenedContextSession {
   drift: { previous: string; current: string } | null;
 }
 
+/** Where runContext found the project and its store folder (absolute paths). */
+export interface ContextStoreLocation {
+  project: string;
+  root: string;
+}
+
 export interface ContextStore {
   readonly vhs: {
     put(data: string): Promise<string>;

@@ -5,7 +5,7 @@
  */
 import { argRangeError, argTypeError } from "../errors.ts";
 import { isRepresentation, REPRESENTATIONS, type Representation } from "./representation.ts";
-import { canonicalVhsRef } from "./vhs_ref.ts";
+import { canonicalRef } from "../ref.ts";
 
 /** A session or symbol id: any non-empty string without NUL (SQLite C strings end there). */
 export function checkId(name: string, value: unknown): string {
@@ -38,7 +38,7 @@ export function checkTokenEstimate(name: string, value: unknown): number | null 
 export function checkVhsRef(name: string, value: unknown): string | null {
   if (value === undefined || value === null) return null;
   if (typeof value !== "string") throw argTypeError(name, "a VHS ref string", value);
-  const ref = canonicalVhsRef(value);
+  const ref = canonicalRef(value);
   if (ref === null) throw argRangeError(name, "a VHS ref (vhs:// followed by 64 lowercase hex)", value);
   return ref;
 }

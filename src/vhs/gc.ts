@@ -15,7 +15,7 @@ import { type VhsContext, writeWithAccesses } from "./context.ts";
 import { identifyBlobFile } from "./identify.ts";
 import { blobPath } from "./layout.ts";
 import { deleteObject, insertObjectIfAbsent, type NewObject, type ObjectRow, selectAll, selectDeliveredRefs } from "./objects_table.ts";
-import { formatRef, isBlobHash, VHS_SCHEME } from "./ref.ts";
+import { formatRef, isBlobHash, VHS_SCHEME } from "../ref.ts";
 import { findStaleUploads, removeFiles } from "./sweep.ts";
 import { walkBlobs } from "./walk.ts";
 

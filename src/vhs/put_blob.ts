@@ -26,7 +26,7 @@ import { ioError } from "./io_error.ts";
 import { blobDir, blobPath } from "./layout.ts";
 import { insertObjectIfAbsent, selectObject, upsertObject } from "./objects_table.ts";
 import { placeBlob, replaceBlobFile } from "./place.ts";
-import { formatRef } from "./ref.ts";
+import { formatRef } from "../ref.ts";
 import type { StagedBlob } from "./stage.ts";
 import { randomHex, removeQuietly } from "./temp_file.ts";
 

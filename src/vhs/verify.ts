@@ -17,7 +17,7 @@ import { type BlobFacts, identifyBlobFile } from "./identify.ts";
 import { blobPath } from "./layout.ts";
 import { ensureStoreFolder } from "../store_folder.ts";
 import { correctObject, deleteObject, insertObjectIfAbsent, type NewObject, selectAll } from "./objects_table.ts";
-import { formatRef } from "./ref.ts";
+import { formatRef } from "../ref.ts";
 import { findStaleUploads, removeFiles } from "./sweep.ts";
 import { randomHex } from "./temp_file.ts";
 import { walkBlobs } from "./walk.ts";
