@@ -2,7 +2,7 @@
  * openStore: resolves the store folder and assembles the VHS and state stores over one
  * StateDb (one database file, one lock, one in-memory image per process).
  */
-import { argTypeError } from "./errors.ts";
+import { checkObject } from "./options.ts";
 import { resolveStoreRoot } from "./store_root.ts";
 import { storePaths } from "./store_paths.ts";
 import type { EngineChoice, EngineInfo } from "./engine/choice.ts";
@@ -66,7 +66,7 @@ export function openStoreWith(platform: Platform, options: OpenStoreOptions = {}
  * `tldrs context` holds the lock from its first write to close (one lock, one flush).
  */
 export async function openStoreInternal(platform: Platform, options: OpenStoreOptions, internal: StateDbInternal): Promise<Store> {
-  if (options === null || typeof options !== "object") throw argTypeError("options", "an object", options);
+  checkObject("options", options);
   const paths = storePaths(resolveStoreRoot(platform, options));
   const db = await StateDb.open(
     platform,

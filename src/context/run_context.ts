@@ -17,6 +17,7 @@
  * writes nothing at all.
  */
 import { argRangeError, argTypeError } from "../errors.ts";
+import { checkKnownKeys, checkObject } from "../options.ts";
 import { resolveStoreRoot } from "../store_root.ts";
 import type { Platform } from "../platform/port.ts";
 import { SymbolCache, symbolCachePath } from "./cache.ts";
@@ -147,8 +148,15 @@ function checkBoolean(options: RunContextOptions, key: "includeBody" | "withDocs
   return v;
 }
 
+/** Every option runContext knows: any other key is a misspelling, refused as in every verb. */
+const OPTION_KEYS = Object.keys({
+  entry: true, project: true, depth: true, lang: true, format: true, output: true, include: true, sessionId: true, delta: true,
+  budget: true, maxLines: true, maxBytes: true, zoom: true, includeBody: true, withDocs: true, stripComments: true, preset: true,
+  cache: true, onProgress: true,
+} satisfies Record<keyof RunContextOptions, true>);
+
 function checkOptions(platform: Platform, options: RunContextOptions): Checked {
-  if (options === null || typeof options !== "object") throw argTypeError("options", "an object", options);
+  checkKnownKeys("options", checkObject("options", options), OPTION_KEYS);
   const { entry } = options;
   if (typeof entry !== "string" || entry.trim() === "") throw argTypeError("entry", "a non-empty string", entry);
   if (options.project !== undefined && (typeof options.project !== "string" || options.project === "")) {

@@ -19,7 +19,8 @@ import { checkDelivery, selectDelivery, selectPreviousCode, upsertDeliveries, ty
 import { checkEtags, computeDelta, type DeltaResult } from "./delta.ts";
 import { repoFingerprint } from "./fingerprint.ts";
 import { selectSessions, selectSessionStats, upsertSession, type OpenedSession, type SessionInfo, type SessionStats } from "./sessions.ts";
-import { checkId, checkKnownKeys, checkNonEmptyString, checkObject, checkOptionalString } from "./validate.ts";
+import { checkKnownKeys, checkNonEmptyString, checkObject, checkOptionalString } from "../options.ts";
+import { checkId } from "./validate.ts";
 
 export interface OpenSessionOptions {
   /** From `repoFingerprint()`: `git:<12 hex>`, `mtime:<seconds>` or `unknown`. */

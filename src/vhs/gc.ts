@@ -16,7 +16,8 @@ import { identifyBlobFile } from "./identify.ts";
 import { blobPath } from "./layout.ts";
 import { deleteObject, insertObjectIfAbsent, type NewObject, type ObjectRow, selectAll, selectDeliveredRefs } from "./objects_table.ts";
 import { formatRef, isBlobHash, VHS_SCHEME } from "../ref.ts";
-import { findStaleUploads, removeFiles } from "./sweep.ts";
+import { removeFiles } from "../stale_files.ts";
+import { findStaleUploads } from "./sweep.ts";
 import { walkBlobs } from "./walk.ts";
 
 export interface GcOptions {

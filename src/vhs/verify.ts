@@ -18,8 +18,9 @@ import { blobPath } from "./layout.ts";
 import { ensureStoreFolder } from "../store_folder.ts";
 import { correctObject, deleteObject, insertObjectIfAbsent, type NewObject, selectAll } from "./objects_table.ts";
 import { formatRef } from "../ref.ts";
-import { findStaleUploads, removeFiles } from "./sweep.ts";
-import { randomHex } from "./temp_file.ts";
+import { removeFiles } from "../stale_files.ts";
+import { findStaleUploads } from "./sweep.ts";
+import { randomHex } from "../file_ops.ts";
 import { walkBlobs } from "./walk.ts";
 
 export interface VerifyOptions {

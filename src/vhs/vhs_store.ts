@@ -23,7 +23,7 @@ import { type GcOptions, type GcReport, runGc } from "./gc.ts";
 import { identifyBlobFile } from "./identify.ts";
 import { blobPath, checkBlobFolders, OwnDirs, vhsLayout } from "./layout.ts";
 import { deleteObject, insertObjectIfAbsent, type ObjectRow, selectObject, selectObjects, selectRecent, selectStats } from "./objects_table.ts";
-import { optionalBoolean, optionalNonNegative, readOptions, requiredPath } from "./options.ts";
+import { optionalBoolean, optionalNonNegative, readOptions, requiredPath } from "../options.ts";
 import { openForRead } from "./read_blob.ts";
 import { formatRef, parseRef } from "../ref.ts";
 import { fileSource, mapFillErrors, type PumpSource, WriteFailure } from "./pump.ts";
@@ -33,7 +33,8 @@ import { checkDestination, checkReplaceable } from "./destination.ts";
 import { type CompressionPlan, stageBlob } from "./stage.ts";
 import { ioError } from "./io_error.ts";
 import { commitStaged } from "./put_blob.ts";
-import { createTempFile, removeQuietly } from "./temp_file.ts";
+import { removeQuietly } from "../file_ops.ts";
+import { createTempFile } from "./temp_file.ts";
 import { WritebackWriter } from "./writeback.ts";
 import { runVerify, type VerifyOptions, type VerifyReport } from "./verify.ts";
 

@@ -798,6 +798,7 @@ const ISSUE16_LIB_CASES: Case[] = (
     ["runContext budget 1.5", { budget: 1.5 }, /"budget"/],
     ["runContext maxBytes -1", { maxBytes: -1 }, /"maxBytes"/],
     ["runContext onProgress not a function", { onProgress: "x" }, /"onProgress"/],
+    ["runContext a misspelled option (withDoc)", { withDoc: true }, /"options\.withDoc": expected one of the known options/],
   ] as Array<[string, Record<string, unknown>, RegExp]>
 ).map(([name, options, message]): Case => ({
   name: `library: ${name}`,
