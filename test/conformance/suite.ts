@@ -22,6 +22,7 @@ import {
   type OpenStoreOptions,
   type Store,
 } from "../../src/node.ts";
+import { bytesOf, readAll, streamOf } from "../helpers/bytes.ts";
 import { equal, ok, rejects, throws } from "./assert.ts";
 import { engineCases } from "./engine_cases.ts";
 
@@ -67,15 +68,6 @@ export async function runCase(c: ConformanceCase): Promise<void> {
   }
 }
 
-function bytesOf(n: number, seed = 1): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed;
-  for (let i = 0; i < n; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    out[i] = (x >>> 24) & 0x3f; // mildly compressible
-  }
-  return out;
-}
 
 function nobleHex(bytes: Uint8Array): string {
   const h = createNobleHasher();
@@ -83,33 +75,7 @@ function nobleHex(bytes: Uint8Array): string {
   return h.digestHex();
 }
 
-function streamOf(bytes: Uint8Array, chunk: number): ReadableStream<Uint8Array> {
-  let at = 0;
-  return new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (at >= bytes.length) return controller.close();
-      controller.enqueue(bytes.slice(at, at + chunk));
-      at += chunk;
-    },
-  });
-}
 
-async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  const reader = stream.getReader();
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    parts.push(value);
-  }
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 function blobFile(store: Store, ref: string): string {
   const hash = parseRef(ref);

@@ -125,3 +125,6 @@ export function snapshot(path: string): { bytes: Buffer; ino: number; mtimeMs: n
   const st = statSync(path);
   return { bytes: readFileSync(path), ino: st.ino, mtimeMs: st.mtimeMs, size: st.size };
 }
+
+/** A write of one session row `id` (timestamps and fingerprint are placeholders). */
+export const insertSession = (id: string) => (d: import("../../src/engine/sql.ts").Sql) => d.run("INSERT INTO sessions VALUES (?, 'a', 'b', 'fp', NULL)", [id]);

@@ -10,7 +10,7 @@
 // Plain wrong-type arguments of the library are in test/vhs/api.test.ts and
 // test/state/arguments.test.ts; the usage errors of the CLI in test/cli/cli_vhs.test.ts.
 import { execFileSync, spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
+import { sha256 as sha } from "../helpers/bytes.ts";
 import { existsSync, lstatSync, lutimesSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -34,7 +34,6 @@ import { bytesOf, sameBytes } from "./helpers.ts";
 const platform = createNodePlatform();
 const KEEP = bytesOf(5_000, 1);
 const VICTIM = bytesOf(3_000, 2);
-const sha = (b: Uint8Array | string) => createHash("sha256").update(b).digest("hex");
 const KEEP_REF = `vhs://${sha(KEEP)}`;
 const VICTIM_HASH = sha(VICTIM);
 const VICTIM_REF = `vhs://${VICTIM_HASH}`;

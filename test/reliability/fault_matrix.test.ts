@@ -14,10 +14,11 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { TldrsError, isTldrsError } from "../../src/errors.ts";
-import { CrashError, createFaultyPlatform, type CallRecord, type FaultyPlatform } from "../../src/platform/faulty.ts";
+import { createFaultyPlatform, type CallRecord, type FaultyPlatform } from "../../src/platform/faulty.ts";
 import type { Platform } from "../../src/platform/port.ts";
 import { openStoreWith, type Store } from "../../src/store.ts";
 import { bytesOf, chunked, copyTree, isRestingFile, listFiles, memoryPlatform, sameBytes } from "./helpers.ts";
+import { isCrash, writeFileVia } from "../helpers/platform_files.ts";
 
 const ROOT = "/proj/.tldrs";
 const OLD = "2020-01-01T00:00:00.000000+00:00";
@@ -51,18 +52,13 @@ const blobFile = (b: Uint8Array) => {
   return `${ROOT}/blobs/${h.slice(0, 2)}/${h.slice(2, 4)}/${h}`;
 };
 
-async function writeFile(p: Platform, path: string, bytes: Uint8Array): Promise<void> {
-  const f = await p.createExclusive(path);
-  await f.write(bytes);
-  await f.close();
-}
 
 /** The state every case starts from, built once per variant and copied into each case. */
 async function buildTemplate(withDefaultSession: boolean): Promise<{ platform: Platform; defaultId: string | null }> {
   const platform = memoryPlatform(100, new Set([100]));
   await platform.mkdir("/proj");
   await platform.mkdir("/out");
-  await writeFile(platform, "/src.bin", SRC);
+  await writeFileVia(platform, "/src.bin", SRC);
   const store = await openStoreWith(platform, { root: ROOT });
   for (const b of [A, C, D, F]) await store.vhs.put(b);
   await store.vhs.put(B, { compress: true });
@@ -82,8 +78,8 @@ async function buildTemplate(withDefaultSession: boolean): Promise<{ platform: P
   await store.close();
   await platform.unlink(blobFile(F));
   await platform.mkdir(blobFile(E).replace(/\/[0-9a-f]{64}$/, ""));
-  await writeFile(platform, blobFile(E), E);
-  await writeFile(platform, `${ROOT}/tmp/upload-100-00deadbeef00beef`, bytesOf(50, 10)); // a dead upload
+  await writeFileVia(platform, blobFile(E), E);
+  await writeFileVia(platform, `${ROOT}/tmp/upload-100-00deadbeef00beef`, bytesOf(50, 10)); // a dead upload
   return { platform, defaultId };
 }
 
@@ -281,10 +277,6 @@ function kindOf(path: string): string {
   return path.replace(/^.*\//, "").replace(/[0-9a-f]{8,}/g, "X");
 }
 
-function isCrash(err: unknown): boolean {
-  for (let e = err; e; e = (e as { cause?: unknown }).cause) if (e instanceof CrashError) return true;
-  return false;
-}
 
 interface Case {
   base: Platform;

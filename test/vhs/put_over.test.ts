@@ -1,6 +1,6 @@
 // A put that meets a blob file already there, and a put that fails after placing its file
 // (issue 13): a put that returns leaves readable bytes; a put that fails leaves nothing it placed.
-import { createHash } from "node:crypto";
+import { sha256 as sha } from "../helpers/bytes.ts";
 import { existsSync, readdirSync, readFileSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { deflateSync } from "node:zlib";
@@ -9,7 +9,6 @@ import { createNodePlatform } from "../../src/platform/node.ts";
 import { tempDir } from "../helpers/tmp.ts";
 import { blobFileOf, bytesOf, openTestStore } from "./helpers.ts";
 
-const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
 describe("a put over an existing blob file", () => {
   const damages: Array<[string, (file: string, data: Uint8Array) => void]> = [
