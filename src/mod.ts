@@ -13,7 +13,9 @@ export type { EngineChoice, EngineInfo } from "./engine/choice.ts";
 export { SCHEMA_VERSION } from "./engine/schema.ts";
 export { isoTimestamp, parseTimestamp } from "./engine/timestamp.ts";
 export { VhsStore } from "./vhs/vhs_store.ts";
-export type { PutOptions, BlobInfo, ListOptions, VhsStats, ReadThrough } from "./vhs/vhs_store.ts";
+export type { PutOptions } from "./vhs/put.ts";
+export type { BlobInfo, ReadThrough } from "./vhs/context.ts";
+export type { ListOptions, VhsStats } from "./vhs/list.ts";
 // The shared blob tier on S3-compatible object storage (issue 19).
 export { VhsRemote } from "./remote/remote.ts";
 export type { PushOptions, PullOptions, PushReport, PullReport } from "./remote/remote.ts";

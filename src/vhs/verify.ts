@@ -12,7 +12,8 @@
 import { errnoCode } from "../errors.ts";
 import { isoTimestamp } from "../engine/timestamp.ts";
 import { joinPath } from "../platform/path.ts";
-import { type VhsContext, writeWithAccesses } from "./context.ts";
+import { optionalBoolean, readOptions } from "../options.ts";
+import { guarded, type VhsContext, writeWithAccesses } from "./context.ts";
 import { type BlobFacts, identifyBlobFile } from "./identify.ts";
 import { blobPath } from "./layout.ts";
 import { ensureStoreFolder } from "../store_folder.ts";
@@ -52,7 +53,14 @@ export interface VerifyReport {
   repaired: number;
 }
 
-export async function runVerify(ctx: VhsContext, options: VerifyOptions): Promise<VerifyReport> {
+/** Reads every blob and reconciles files and rows; `repair` fixes what it can. */
+export async function verify(ctx: VhsContext, options?: VerifyOptions): Promise<VerifyReport> {
+  const opts = readOptions("options", options, ["repair"]);
+  const repair = optionalBoolean("options.repair", opts["repair"]);
+  return guarded("Cannot run verify", () => runVerify(ctx, repair !== undefined ? { repair } : {}));
+}
+
+async function runVerify(ctx: VhsContext, options: VerifyOptions): Promise<VerifyReport> {
   const { platform, layout } = ctx;
   const repair = options.repair === true;
   const report: VerifyReport = {
