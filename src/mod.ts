@@ -6,8 +6,6 @@ export { openStoreWith, resolveStoreRoot, STORE_DIRNAME, DB_FILENAME } from "./s
 export type { OpenStoreOptions, Store, StorePaths } from "./store.ts";
 export { TldrsError, isTldrsError, isArgumentError } from "./errors.ts";
 export type { ErrorCode } from "./errors.ts";
-export { StateDb } from "./engine/state_db.ts";
-export type { StateDbOptions } from "./engine/state_db.ts";
 export type { LockOptions } from "./engine/lock.ts";
 export type { EngineChoice, EngineInfo } from "./engine/choice.ts";
 export { SCHEMA_VERSION } from "./engine/schema.ts";
@@ -37,9 +35,10 @@ export { repoFingerprint as repoFingerprintWith } from "./state/fingerprint.ts";
 export type { Platform, FileStat, Hasher, ReadableFile, WritableFile } from "./platform/port.ts";
 export { createMemoryPlatform } from "./platform/memory.ts";
 export type { MemoryPlatformOptions } from "./platform/memory.ts";
-export { createFaultyPlatform, CrashError } from "./platform/faulty.ts";
-export type { FaultPlan, FaultyPlatform, CallRecord } from "./platform/faulty.ts";
 export { createNobleHasher } from "./platform/noble_hasher.ts";
+// The store's health (issue 17): the checks behind `tldrs doctor`.
+export { doctorWith } from "./doctor.ts";
+export type { DoctorOptions, DoctorReport, DoctorFinding, Severity } from "./doctor.ts";
 // tldrs context (issue 7): code context for an entry symbol, parsed in WASM, with delta sessions.
 export { runContext, DEFAULT_DEPTH, DEFAULT_BUDGET, ZOOM_LEVELS } from "./context/run_context.ts";
 export type { RunContextOptions, RunContextResult, ContextDeltaStats, ZoomLevel } from "./context/run_context.ts";

@@ -49,9 +49,19 @@ export interface Store {
   readonly remote: VhsRemote | null;
   /** Which engine runs underneath (sql.js or the runtime's SQLite), and why. */
   readonly engine: EngineInfo;
-  /** The engine underneath (for tools such as doctor). */
-  readonly db: StateDb;
   close(): Promise<void>;
+}
+
+/**
+ * The engine underneath a store, for tldrs's own tools (doctor) and tests: not on the public
+ * surface, where a caller's SQL could bypass every check of the stores.
+ */
+const engines = new WeakMap<Store, StateDb>();
+
+export function stateDbOf(store: Store): StateDb {
+  const db = engines.get(store);
+  if (!db) throw new TypeError("not a store opened by openStore");
+  return db;
 }
 
 export { DB_FILENAME, resolveStoreRoot, STORE_DIRNAME } from "./store_root.ts";
@@ -88,13 +98,12 @@ export async function openStoreInternal(platform: Platform, options: OpenStoreOp
   }
   const { vhs, remote } = opened;
   const state = new StateStore(platform, db, paths);
-  return {
+  const store: Store = {
     ...paths,
     vhs,
     state,
     remote,
     engine: db.engine,
-    db,
     async close() {
       // Idempotent: a second close (a finally after an explicit close) is not an error.
       if (closed) return;
@@ -103,4 +112,6 @@ export async function openStoreInternal(platform: Platform, options: OpenStoreOp
       await db.close();
     },
   };
+  engines.set(store, db);
+  return store;
 }

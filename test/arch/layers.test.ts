@@ -14,11 +14,11 @@ const SRC = resolve(dirname(fileURLToPath(import.meta.url)), "../../src");
 /** Layers from the bottom; a file may import its own layer and those below, never above. */
 const LAYERS: readonly { name: string; has: (file: string) => boolean }[] = [
   { name: "platform", has: (f) => f.startsWith("platform/") },
-  { name: "base (src/*.ts helpers)", has: (f) => !f.includes("/") && !["store.ts", "mod.ts", "testing.ts", "node.ts"].includes(f) },
+  { name: "base (src/*.ts helpers)", has: (f) => !f.includes("/") && !["store.ts", "doctor.ts", "mod.ts", "testing.ts", "node.ts"].includes(f) },
   { name: "engine", has: (f) => f.startsWith("engine/") },
   { name: "vhs, state", has: (f) => f.startsWith("vhs/") || f.startsWith("state/") },
   { name: "remote", has: (f) => f.startsWith("remote/") },
-  { name: "store.ts, context", has: (f) => f === "store.ts" || f.startsWith("context/") },
+  { name: "store.ts, doctor.ts, context", has: (f) => f === "store.ts" || f === "doctor.ts" || f.startsWith("context/") },
   { name: "mod.ts, testing.ts", has: (f) => f === "mod.ts" || f === "testing.ts" },
   { name: "node.ts, mcp, cli", has: (f) => f === "node.ts" || f.startsWith("mcp/") || f.startsWith("cli/") },
 ];

@@ -25,6 +25,7 @@ import {
 import { bytesOf, readAll, streamOf } from "../helpers/bytes.ts";
 import { equal, ok, rejects, throws } from "./assert.ts";
 import { engineCases } from "./engine_cases.ts";
+import { stateDbOf } from "../../src/store.ts";
 
 export interface CaseContext {
   /** A fresh temp folder, removed after the case. */
@@ -442,7 +443,7 @@ export const cases: ConformanceCase[] = [
       equal(await s.state.cleanupExpired({ ttlSeconds: 3600 }), { sessions: 0, deliveries: 0 }, "nothing expired");
       await s.state.openSession("fresh", { repoFingerprint: "fp" });
       const longAgo = "2020-01-01T00:00:00.000000+00:00"; // as if "old" were last used then
-      await s.db.write((db) => {
+      await stateDbOf(s).write((db) => {
         db.run("UPDATE sessions SET last_accessed = ? WHERE session_id = 'old'", [longAgo]);
         db.run("UPDATE deliveries SET last_accessed = ? WHERE session_id = 'old'", [longAgo]);
       });
@@ -497,7 +498,7 @@ export const cases: ConformanceCase[] = [
       const before = lstatSync(s.dbPath);
       let thrown: unknown;
       try {
-        await s.db.write((db) => {
+        await stateDbOf(s).write((db) => {
           db.run("DELETE FROM sessions");
           throw new Error("boom");
         });

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { isoTimestamp } from "../../src/engine/timestamp.ts";
 import { tempDir } from "../helpers/tmp.ts";
 import { openProjectStore, platformWithClock } from "./helpers.ts";
+import { stateDbOf } from "../../src/store.ts";
 
 const HOUR = 3600;
 
@@ -15,7 +16,7 @@ describe("cleanupExpired", () => {
     await store.state.openSession("live", { repoFingerprint: "fp" });
     await store.state.recordDelivery({ sessionId: "live", symbolId: "f", etag: "e", representation: "full" });
     const past = isoTimestamp(Date.now() - 2 * HOUR * 1000);
-    await store.db.write((db) => {
+    await stateDbOf(store).write((db) => {
       db.run("UPDATE sessions SET last_accessed = ? WHERE session_id = 'old'", [past]);
       db.run("UPDATE deliveries SET last_accessed = ? WHERE session_id = 'old'", [past]);
     });
@@ -38,7 +39,7 @@ describe("cleanupExpired", () => {
       { symbolId: "stale", etag: "e", representation: "full" },
       { symbolId: "fresh", etag: "e", representation: "full" },
     ]);
-    await store.db.write((db) => {
+    await stateDbOf(store).write((db) => {
       db.run("UPDATE sessions SET last_accessed = '2020-01-01T00:00:00+00:00' WHERE session_id = 'old'");
       db.run("UPDATE deliveries SET last_accessed = '2020-01-01T00:00:00+00:00' WHERE symbol_id = 'stale'");
     });
@@ -65,7 +66,7 @@ describe("cleanupExpired", () => {
       ["zulu-expired", "2026-06-01T11:58:19.999Z", true],
       ["garbage", "yesterday", true],
     ];
-    await store.db.write((db) => {
+    await stateDbOf(store).write((db) => {
       for (const [id, at] of rows) {
         db.run("INSERT INTO sessions VALUES (?, ?, ?, 'fp', NULL)", [id, at, at]);
         db.run("INSERT INTO deliveries (session_id, symbol_id, etag, representation, last_accessed) VALUES ('keeper', ?, 'e', 'full', ?)", [id, at]);

@@ -5,6 +5,7 @@ import { parseTimestamp } from "../../src/engine/timestamp.ts";
 import { createFaultyPlatform } from "../../src/platform/faulty.ts";
 import { tempDir } from "../helpers/tmp.ts";
 import { nodePlatform, openProjectStore } from "./helpers.ts";
+import { stateDbOf } from "../../src/store.ts";
 
 const HASH = "ab".repeat(32);
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}\+00:00$/;
@@ -92,7 +93,7 @@ describe("recordDeliveries", () => {
   it("keeps the session alive: a delivery touches its last_accessed", async () => {
     const store = await openProjectStore(tempDir());
     await store.state.openSession("s1", { repoFingerprint: "git:0123456789ab" });
-    await store.db.write((db) => db.run("UPDATE sessions SET last_accessed = '2020-01-01T00:00:00+00:00'"));
+    await stateDbOf(store).write((db) => db.run("UPDATE sessions SET last_accessed = '2020-01-01T00:00:00+00:00'"));
     await store.state.recordDeliveries("s1", [{ symbolId: "f", etag: "e", representation: "full" }]);
     const { lastAccessed } = await store.state.sessionStats("s1");
     expect(parseTimestamp(lastAccessed!)).toBeGreaterThan(Date.parse("2025-01-01"));

@@ -4,6 +4,7 @@ import { SqlJsSql } from "../../src/engine/sqljs_sql.ts";
 import { REPRESENTATIONS } from "../../src/state/representation.ts";
 import { tempDir } from "../helpers/tmp.ts";
 import { openProjectStore } from "./helpers.ts";
+import { stateDbOf } from "../../src/store.ts";
 
 const HASH = "cd".repeat(32);
 
@@ -48,7 +49,7 @@ describe("checkDelta", () => {
   it("leaves a stored value that is not a valid ref out of rehydrate", async () => {
     const store = await openProjectStore(tempDir());
     // As a foreign writer might have stored it.
-    await store.db.write((db) =>
+    await stateDbOf(store).write((db) =>
       db.run("INSERT INTO deliveries (session_id, symbol_id, etag, representation, vhs_ref, last_accessed) VALUES ('s1', 'f', 'e', 'full', 'not-a-ref', '2026-01-01T00:00:00+00:00')"),
     );
     const delta = await store.state.checkDelta("s1", { f: "e" });
@@ -59,7 +60,7 @@ describe("checkDelta", () => {
 
   it("answers an empty question without touching the database", async () => {
     const store = await openProjectStore(tempDir());
-    const read = vi.spyOn(store.db, "read");
+    const read = vi.spyOn(stateDbOf(store), "read");
     const delta = await store.state.checkDelta("s1", {});
     expect(delta).toEqual({ unchanged: new Set(), changed: new Set(), rehydrate: new Map() });
     expect(read).not.toHaveBeenCalled();
@@ -81,7 +82,7 @@ describe("checkDelta", () => {
     const etags: Record<string, string> = {};
     for (let i = 0; i < asked - 1; i++) etags[`sym${i}`] = i % 5 === 0 ? "edited" : `e${i}`;
     etags["new"] = "x";
-    const read = vi.spyOn(store.db, "read");
+    const read = vi.spyOn(stateDbOf(store), "read");
     // Watch which statements the engine prepares (once per SQL text within a call).
     const spies = [SqlJsSql, NativeSql].map((engine) => vi.spyOn(engine.prototype as unknown as { prepareNew(sql: string): unknown }, "prepareNew"));
     const delta = await store.state.checkDelta("s1", etags);

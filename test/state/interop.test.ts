@@ -9,6 +9,7 @@ import { parseTimestamp } from "../../src/engine/timestamp.ts";
 import { tempDir } from "../helpers/tmp.ts";
 import { python } from "../engine/helpers.ts";
 import { HAS_PYTHON, NO_PYTHON, openProjectStore, pythonState } from "./helpers.ts";
+import { stateDbOf } from "../../src/store.ts";
 
 const HASH = "12".repeat(32);
 
@@ -117,7 +118,7 @@ describe.skipIf(!HAS_PYTHON)(`interop with the Python store (${HAS_PYTHON ? "pyt
       { symbolId: "a", etag: "e", representation: "full" },
       { symbolId: "b", etag: "e", representation: "full" },
     ]);
-    await store.db.write((db) => db.run("UPDATE sessions SET last_accessed = '2021-06-01T10:00:00.000001+00:00' WHERE session_id = 'ts-old'"));
+    await stateDbOf(store).write((db) => db.run("UPDATE sessions SET last_accessed = '2021-06-01T10:00:00.000001+00:00' WHERE session_id = 'ts-old'"));
     await store.close();
     expect(pythonState(root, "cleanup", "3600")).toEqual({ sessions: 1, deliveries: 2 });
     expect(pythonState<PyStats>(root, "stats", "py-live").created_at).not.toBeNull();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../helpers/tmp.ts";
 import { openProjectStore, platformWithClock } from "./helpers.ts";
+import { stateDbOf } from "../../src/store.ts";
 
 describe("openSession", () => {
   it("inserts a new session, then touches it", async () => {
@@ -62,7 +63,7 @@ describe("sessionStats and listSessions", () => {
     await store.state.openSession("old", { repoFingerprint: "fp1" });
     await store.state.openSession("new", { repoFingerprint: "fp2", defaultLanguage: "python" });
     await store.state.recordDelivery({ sessionId: "new", symbolId: "f", etag: "e", representation: "full" });
-    await store.db.write((db) => {
+    await stateDbOf(store).write((db) => {
       // Same instant range, two spellings: +05:00 sorts after as a string but is earlier in time.
       db.run("UPDATE sessions SET last_accessed = '2026-01-01T12:00:00+05:00' WHERE session_id = 'old'");
       db.run("UPDATE sessions SET last_accessed = '2026-01-01T08:00:00.5+00:00' WHERE session_id = 'new'");

@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { createNodePlatform } from "../../src/platform/node.ts";
 import { tempDir } from "../helpers/tmp.ts";
 import { blobFileOf, bytesOf, openTestStore } from "./helpers.ts";
+import { stateDbOf } from "../../src/store.ts";
 
 
 describe("a put over an existing blob file", () => {
@@ -56,7 +57,7 @@ describe("a put over an existing blob file", () => {
     const store = await openTestStore();
     const data = bytesOf(20_000, 7);
     const ref = await store.vhs.put(data, { compress: true });
-    await store.db.write((d) => d.run("DELETE FROM objects"));
+    await stateDbOf(store).write((d) => d.run("DELETE FROM objects"));
     expect(await store.vhs.put(data, { compress: false })).toBe(ref);
     expect(await store.vhs.info(ref)).toMatchObject({ compression: "zlib", size: data.length, storedSize: readFileSync(blobFileOf(store, ref)).length });
     await store.close();
