@@ -2,7 +2,7 @@
  * put and putFile: bytes in, a ref out. The source is hashed, compressed if asked and written
  * to a temp file (stage.ts), then placed under its hash and its row written (put_blob.ts).
  */
-import { TldrsError } from "../errors.ts";
+import { TldrsError, argTypeError } from "../errors.ts";
 import { removeQuietly } from "../file_ops.ts";
 import { optionalBoolean, optionalNonNegative, readOptions, requiredPath } from "../options.ts";
 import { formatRef, parseRef } from "../ref.ts";
@@ -24,15 +24,17 @@ export interface PutOptions {
   compressMinBytes?: number;
   /** A ref the content must hash to: otherwise the put fails with EINTEGRITY and stores nothing. */
   expect?: string;
+  /** Called with each batch of bytes read from the source (a progress line). */
+  onProgress?: (bytes: number) => void;
 }
 
-const PUT_OPTIONS = ["compress", "compressMinBytes", "expect"] as const;
+const PUT_OPTIONS = ["compress", "compressMinBytes", "expect", "onProgress"] as const;
 
 /** Stores `data` (streams are hashed and written as they arrive); resolves to its ref. */
 export async function put(ctx: VhsContext, data: PutData, options?: PutOptions): Promise<string> {
   const plan = putPlan(options);
   // Errors of the caller's data source are the caller's: rethrown as they were.
-  const source = mapFillErrors(toByteSource(data), (err) => new CallerFailure(err));
+  const source = counted(mapFillErrors(toByteSource(data), (err) => new CallerFailure(err)), plan.onProgress);
   return guarded("Cannot store blob", () => putSource(ctx, source, plan));
 }
 
@@ -45,7 +47,7 @@ export async function putFile(ctx: VhsContext, path: string, options?: PutOption
   const full = ctx.platform.resolve(requiredPath("path", path));
   const { file, size } = await openSourceFile(ctx.platform, full);
   try {
-    const source = mapFillErrors(fileSource(file, size), (err) => ioError(err, `Cannot read "${full}"`, full));
+    const source = mapFillErrors(fileSource(file, size, plan.onProgress), (err) => ioError(err, `Cannot read "${full}"`, full));
     return await guarded("Cannot store blob", () => putSource(ctx, source, plan));
   } finally {
     // Every byte was read (or the put failed for its own reason): a failed close of a
@@ -54,13 +56,33 @@ export async function putFile(ctx: VhsContext, path: string, options?: PutOption
   }
 }
 
-type PutPlan = CompressionPlan & { expect?: string };
+type PutPlan = CompressionPlan & { expect?: string; onProgress?: (bytes: number) => void };
 
 function putPlan(options: PutOptions | undefined): PutPlan {
   const opts = readOptions("options", options, PUT_OPTIONS);
   const compress = optionalBoolean("options.compress", opts["compress"]);
   const minBytes = optionalNonNegative("options.compressMinBytes", opts["compressMinBytes"], { integer: true, allowInfinity: true });
-  return { compress, minBytes, ...(opts["expect"] !== undefined ? { expect: parseRef(opts["expect"] as string) } : {}) };
+  const onProgress = opts["onProgress"];
+  if (onProgress !== undefined && typeof onProgress !== "function") throw argTypeError("options.onProgress", "a function", onProgress);
+  return {
+    compress,
+    minBytes,
+    ...(opts["expect"] !== undefined ? { expect: parseRef(opts["expect"] as string) } : {}),
+    ...(onProgress !== undefined ? { onProgress: onProgress as (bytes: number) => void } : {}),
+  };
+}
+
+/** The source, telling `onBytes` each batch it fills. */
+function counted(source: PumpSource, onBytes: ((n: number) => void) | undefined): PumpSource {
+  if (!onBytes) return source;
+  return {
+    ...source,
+    fill: async (buffer) => {
+      const n = await source.fill(buffer);
+      if (n > 0) onBytes(n);
+      return n;
+    },
+  };
 }
 
 async function putSource(ctx: VhsContext, source: PumpSource, plan: PutPlan): Promise<string> {

@@ -30,6 +30,7 @@ import { openStoreWith, type Store } from "../../src/store.ts";
 import { cli, spawnCli, type RunResult } from "../cli/cli_helpers.ts";
 import { tempDir } from "../helpers/tmp.ts";
 import { bytesOf, sameBytes } from "./helpers.ts";
+import { doctorWith } from "../../src/doctor.ts";
 
 const platform = createNodePlatform();
 const KEEP = bytesOf(5_000, 1);
@@ -234,6 +235,8 @@ const LIB_ARG_CALLS: Array<[string, NonNullable<Case["lib"]>]> = [
   ["gc with maxAgeDays -0.5", (s) => s.vhs.gc({ maxAgeDays: -0.5 })],
   ["gc with maxSizeMb -Infinity", (s) => s.vhs.gc({ maxSizeMb: -Infinity })],
   ["put with compressMinBytes NaN", (s) => s.vhs.put("x", { compressMinBytes: Number.NaN })],
+  ["put with onProgress not a function", (s) => s.vhs.put("x", { onProgress: any("log") })],
+  ["doctor with a misspelled option", (s) => doctorWith(platform, any({ root: s.root, verbose: true }))],
   ["recordDeliveries with tokenEstimate 1e400", (s) => s.state.recordDeliveries("keep", [{ symbolId: "g", etag: "e", representation: "full", tokenEstimate: 1e400 }])],
 ];
 const LIB_ARG_CASES: Case[] = LIB_ARG_CALLS.map(([name, lib]) => ({ name: `library: ${name}`, lib, message: /Invalid argument/ }));
