@@ -23,7 +23,6 @@ import { TOOLS } from "../../src/mcp/tools.ts";
 import { runContext } from "../../src/context/run_context.ts";
 import { main } from "../../src/cli/main.ts";
 import { isArgumentError, isTldrsError } from "../../src/errors.ts";
-import { SCHEMA_DDL } from "../../src/engine/schema.ts";
 import { loadSqlJs } from "../../src/engine/sqljs.ts";
 import { createNodePlatform } from "../../src/platform/node.ts";
 import { openStoreWith, type Store } from "../../src/store.ts";
@@ -31,6 +30,7 @@ import { cli, spawnCli, type RunResult } from "../cli/cli_helpers.ts";
 import { tempDir } from "../helpers/tmp.ts";
 import { bytesOf, sameBytes } from "./helpers.ts";
 import { doctorWith } from "../../src/doctor.ts";
+import { craftedImage } from "../engine/helpers.ts";
 
 const platform = createNodePlatform();
 const KEEP = bytesOf(5_000, 1);
@@ -95,17 +95,6 @@ function describePath(p: string): string {
   return `file ${st.size} ${sha(readFileSync(p))} ${st.mtimeMs} ${st.ino}`;
 }
 
-async function craftedDb(sql: string): Promise<Buffer> {
-  const SQL = await loadSqlJs(platform);
-  const db = new SQL.Database();
-  try {
-    db.exec(SCHEMA_DDL);
-    db.exec(sql);
-    return Buffer.from(db.export());
-  } finally {
-    db.close();
-  }
-}
 
 /** A crafted database that keeps the store's rows (so the data check still applies). */
 async function craftedFromStore(c: Ctx, sql: string): Promise<void> {
@@ -310,14 +299,14 @@ const FILE_CASES: Case[] = [
   { name: "database: a trigger on deliveries", setup: (c) => craftedFromStore(c, "CREATE TRIGGER t BEFORE UPDATE ON deliveries BEGIN DELETE FROM objects; END"), cli: ["session", "ls"], plantedDb: true, message: /trigger/ },
   {
     name: "database: objects is a view that never ends",
-    setup: async (c) => writeFileSync(c.db, await craftedDb("DROP TABLE objects; CREATE VIEW objects AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT hex(i) AS hash, i AS size, i AS stored_size, '' AS compression, '' AS created_at, '' AS last_accessed FROM n")),
+    setup: async (c) => writeFileSync(c.db, await craftedImage(platform, "DROP TABLE objects; CREATE VIEW objects AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT hex(i) AS hash, i AS size, i AS stored_size, '' AS compression, '' AS created_at, '' AS last_accessed FROM n")),
     cli: ["vhs", "ls"],
     plantedDb: true,
     message: /"objects" is a view/,
   },
   {
     name: "database: deliveries is a view calling randomblob",
-    setup: async (c) => writeFileSync(c.db, await craftedDb("DROP TABLE deliveries; CREATE VIEW deliveries AS SELECT randomblob(2000000000) AS session_id, 1 AS symbol_id, 1 AS etag, 1 AS representation, 1 AS vhs_ref, 1 AS token_estimate, 1 AS code_snapshot, 1 AS last_accessed")),
+    setup: async (c) => writeFileSync(c.db, await craftedImage(platform, "DROP TABLE deliveries; CREATE VIEW deliveries AS SELECT randomblob(2000000000) AS session_id, 1 AS symbol_id, 1 AS etag, 1 AS representation, 1 AS vhs_ref, 1 AS token_estimate, 1 AS code_snapshot, 1 AS last_accessed")),
     cli: ["session", "ls"],
     plantedDb: true,
     message: /"deliveries" is a view/,
@@ -328,11 +317,11 @@ const FILE_CASES: Case[] = [
     cli: ["session", "cleanup", "--ttl-seconds", "999999999"],
     codes: [0],
   },
-  { name: "database: objects lacks a column", setup: async (c) => writeFileSync(c.db, await craftedDb("DROP TABLE objects; CREATE TABLE objects (hash TEXT PRIMARY KEY)")), cli: ["vhs", "put", "-"], stdin: "x", plantedDb: true, message: /lacks the column/ },
+  { name: "database: objects lacks a column", setup: async (c) => writeFileSync(c.db, await craftedImage(platform, "DROP TABLE objects; CREATE TABLE objects (hash TEXT PRIMARY KEY)")), cli: ["vhs", "put", "-"], stdin: "x", plantedDb: true, message: /lacks the column/ },
   {
     name: "database: a symlink to a database in the sentinel folder",
     setup: async (c) => {
-      writeFileSync(join(c.sentinel, "other.db"), await craftedDb("INSERT INTO sessions VALUES ('evil', 'a', 'b', 'fp', NULL)"));
+      writeFileSync(join(c.sentinel, "other.db"), await craftedImage(platform, "INSERT INTO sessions VALUES ('evil', 'a', 'b', 'fp', NULL)"));
       rmSync(c.db);
       symlinkSync(join(c.sentinel, "other.db"), c.db);
     },
