@@ -80,3 +80,27 @@ export function errnoCode(err: unknown): string | undefined {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === "string" ? code : undefined;
 }
+
+/**
+ * What a file-system errno means, in words for a message after a colon (the one table of the
+ * library and the CLI); undefined for a code without one (say the platform's message). For a
+ * `write` (creating a file), ENOENT can only mean a missing folder, and says so.
+ */
+export function errnoReason(code: string | undefined, op: "any" | "write" = "any"): string | undefined {
+  if (code === undefined) return undefined;
+  if (code === "ENOENT" && op === "write") return "its folder does not exist";
+  return ERRNO_REASONS[code];
+}
+
+const ERRNO_REASONS: Readonly<Record<string, string>> = {
+  ENOENT: "no such file or folder",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EISDIR: "is a folder",
+  ENOTDIR: "a part of the path is not a folder",
+  ENOSPC: "the disk is full",
+  EDQUOT: "the disk quota is exceeded",
+  EROFS: "read-only file system",
+  ELOOP: "is a symbolic link",
+  EEXIST: "already exists",
+};

@@ -7,6 +7,7 @@
 import { createNodePlatform } from "./platform/node.ts";
 import type { Platform } from "./platform/port.ts";
 import { repoFingerprint as repoFingerprintWith } from "./state/fingerprint.ts";
+import { doctorWith, type DoctorOptions, type DoctorReport } from "./doctor.ts";
 import { openStoreWith, type OpenStoreOptions, type Store } from "./store.ts";
 
 export * from "./mod.ts";
@@ -28,4 +29,9 @@ export function openStore(options: OpenStoreOptions = {}): Promise<Store> {
 /** `git:<first 12 hex of HEAD>` of the project at `projectRoot`, read from its .git files; else `mtime:<seconds>`. */
 export function repoFingerprint(projectRoot: string): Promise<string> {
   return repoFingerprintWith(nodePlatform(), projectRoot);
+}
+
+/** The store's health: the checks of `tldrs doctor`, as data (see doctorWith). */
+export function doctor(options: DoctorOptions = {}): Promise<DoctorReport> {
+  return doctorWith(nodePlatform(), options);
 }

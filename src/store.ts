@@ -2,12 +2,12 @@
  * openStore: resolves the store folder and assembles the VHS and state stores over one
  * StateDb (one database file, one lock, one in-memory image per process).
  */
-import { argTypeError } from "./errors.ts";
-import { DB_FILENAME, resolveStoreRoot } from "./store_root.ts";
+import { checkObject } from "./options.ts";
+import { resolveStoreRoot } from "./store_root.ts";
+import { storePaths } from "./store_paths.ts";
 import type { EngineChoice, EngineInfo } from "./engine/choice.ts";
 import type { LockOptions } from "./engine/lock.ts";
 import { StateDb, type StateDbInternal } from "./engine/state_db.ts";
-import { joinPath } from "./platform/path.ts";
 import type { Platform } from "./platform/port.ts";
 import { StateStore } from "./state/state_store.ts";
 import { VhsStore } from "./vhs/vhs_store.ts";
@@ -49,12 +49,23 @@ export interface Store {
   readonly remote: VhsRemote | null;
   /** Which engine runs underneath (sql.js or the runtime's SQLite), and why. */
   readonly engine: EngineInfo;
-  /** The engine underneath (for tools such as doctor). */
-  readonly db: StateDb;
   close(): Promise<void>;
 }
 
+/**
+ * The engine underneath a store, for tldrs's own tools (doctor) and tests: not on the public
+ * surface, where a caller's SQL could bypass every check of the stores.
+ */
+const engines = new WeakMap<Store, StateDb>();
+
+export function stateDbOf(store: Store): StateDb {
+  const db = engines.get(store);
+  if (!db) throw new TypeError("not a store opened by openStore");
+  return db;
+}
+
 export { DB_FILENAME, resolveStoreRoot, STORE_DIRNAME } from "./store_root.ts";
+export type { StorePaths } from "./store_paths.ts";
 
 export function openStoreWith(platform: Platform, options: OpenStoreOptions = {}): Promise<Store> {
   return openStoreInternal(platform, options, {});
@@ -65,13 +76,11 @@ export function openStoreWith(platform: Platform, options: OpenStoreOptions = {}
  * `tldrs context` holds the lock from its first write to close (one lock, one flush).
  */
 export async function openStoreInternal(platform: Platform, options: OpenStoreOptions, internal: StateDbInternal): Promise<Store> {
-  if (options === null || typeof options !== "object") throw argTypeError("options", "an object", options);
-  const root = resolveStoreRoot(platform, options);
-  const dbPath = joinPath(root, DB_FILENAME);
-  const blobRoot = joinPath(root, "blobs");
+  checkObject("options", options);
+  const paths = storePaths(resolveStoreRoot(platform, options));
   const db = await StateDb.open(
     platform,
-    dbPath,
+    paths.dbPath,
     {
       ...(options.lock ? { lock: options.lock } : {}),
       ...(options.maxImageBytes !== undefined ? { maxImageBytes: options.maxImageBytes } : {}),
@@ -79,7 +88,6 @@ export async function openStoreInternal(platform: Platform, options: OpenStoreOp
     },
     internal,
   );
-  const paths = { root, dbPath, blobRoot };
   let closed = false;
   let opened;
   try {
@@ -89,14 +97,13 @@ export async function openStoreInternal(platform: Platform, options: OpenStoreOp
     throw err;
   }
   const { vhs, remote } = opened;
-  const state = new StateStore(platform, db, paths, vhs);
-  return {
+  const state = new StateStore(platform, db, paths);
+  const store: Store = {
     ...paths,
     vhs,
     state,
     remote,
     engine: db.engine,
-    db,
     async close() {
       // Idempotent: a second close (a finally after an explicit close) is not an error.
       if (closed) return;
@@ -105,10 +112,6 @@ export async function openStoreInternal(platform: Platform, options: OpenStoreOp
       await db.close();
     },
   };
-}
-
-export interface StorePaths {
-  root: string;
-  dbPath: string;
-  blobRoot: string;
+  engines.set(store, db);
+  return store;
 }

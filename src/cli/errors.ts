@@ -3,7 +3,7 @@
  * Expected failures exit 1, usage errors exit 2 (with a pointer to --help), bugs print
  * their stack and ask to be reported. TLDRS_DEBUG shows stacks for everything.
  */
-import { isArgumentError, isTldrsError, errnoCode } from "../errors.ts";
+import { isArgumentError, isTldrsError, errnoCode, errnoReason } from "../errors.ts";
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -30,17 +30,6 @@ export class CliFailure extends Error {
   }
 }
 
-const FS_REASONS: Record<string, string> = {
-  ENOENT: "no such file or folder",
-  EACCES: "permission denied",
-  EPERM: "operation not permitted",
-  EISDIR: "is a folder",
-  ENOTDIR: "a part of the path is not a folder",
-  ENOSPC: "no space left on the device",
-  EROFS: "read-only file system",
-  ELOOP: "is a symbolic link",
-  EEXIST: "already exists",
-};
 
 /**
  * Remedies the core's messages name as library calls, in the words of the command line: a CLI
@@ -77,8 +66,9 @@ export function describeError(err: unknown): DescribedError {
   if (isArgumentError(err)) return { kind: "usage", exitCode: EXIT_USAGE, message: err.message };
   const code = errnoCode(err);
   const path = (err as { path?: unknown } | null)?.path;
-  if (code && FS_REASONS[code] && typeof path === "string") {
-    return { kind: "failure", exitCode: EXIT_FAILURE, message: `cannot access "${path}": ${FS_REASONS[code]}` };
+  const reason = errnoReason(code);
+  if (reason !== undefined && typeof path === "string") {
+    return { kind: "failure", exitCode: EXIT_FAILURE, message: `cannot access "${path}": ${reason}` };
   }
   if (code && /^E[A-Z0-9]+$/.test(code) && err instanceof Error) {
     // An operating-system failure (a reset pipe on stdin, EIO from a disk): not a bug.

@@ -24,14 +24,14 @@ function remoteFlag(args: Args): string | undefined {
 /**
  * The store of `project` with this invocation's --engine and --remote. `oneOperation`: the store
  * takes the lock at its first write and keeps it until close, where sql.js flushes once
- * (`tldrs context`).
+ * (`tldrs context`). `root`: the store folder when the caller resolved it already.
  */
-export function openCliStore(io: CliIo, project: string, args: Args, oneOperation = false): Promise<Store> {
+export function openCliStore(io: CliIo, project: string, args: Args, oneOperation = false, root?: string): Promise<Store> {
   const engine = engineFlag(args);
   const remote = remoteFlag(args);
   return openStoreInternal(
     cliPlatform(io),
-    { project, ...(engine !== undefined ? { engine: engine as never } : {}), ...(remote !== undefined ? { remote } : {}) },
+    { ...(root !== undefined ? { root } : { project }), ...(engine !== undefined ? { engine: engine as never } : {}), ...(remote !== undefined ? { remote } : {}) },
     { engineFrom: "--engine", holdLockUntilClose: oneOperation },
   );
 }

@@ -22,6 +22,7 @@
  * swept after an hour.
  */
 import { errnoCode } from "../errors.ts";
+import { randomHex, removeQuietly, writeNewFile } from "../file_ops.ts";
 import { dirname, joinPath } from "../platform/path.ts";
 import type { Platform, ReadableFile } from "../platform/port.ts";
 import { readAt } from "../platform/read_at.ts";
@@ -164,25 +165,17 @@ export class SymbolCache {
     const bytes = new TextEncoder().encode(JSON.stringify({ format: CACHE_FORMAT, version: EXTRACTOR_VERSION, written_at: writtenAt, tables, files }));
     if (bytes.length > this.maxBytes) return `symbol cache not written to "${this.path}": ${bytes.length} bytes, more than the ${this.maxBytes} it may hold`;
     const dir = dirname(this.path);
-    const tmp = `${this.path}.tmp-${hex(this.platform.randomBytes(6))}`;
+    const tmp = `${this.path}.tmp-${randomHex(this.platform, 6)}`;
     try {
       await ensureStoreRoot(this.platform, dirname(dir));
       await ensureStoreFolder(this.platform, dir);
       await sweepStaleFiles(this.platform, dir, (name) => TEMP_NAME.test(name), TEMP_GRACE_MS).catch(() => 0);
-      const f = await this.platform.createExclusive(tmp);
-      try {
-        await f.write(bytes);
-      } finally {
-        await f.close();
-      }
+      // No fsync: a cache lost to a crash is rebuilt (a torn one is refused by its parse).
+      await writeNewFile(this.platform, tmp, bytes, { sync: false });
       await this.platform.rename(tmp, this.path);
       return undefined;
     } catch (err) {
-      try {
-        await this.platform.unlink(tmp);
-      } catch {
-        // Never created, or already renamed.
-      }
+      await removeQuietly(this.platform, tmp); // never created, or already renamed: nothing to do
       return `symbol cache not written to "${this.path}": ${errnoCode(err) === undefined || errnoCode(err) === "EIO" ? (err as Error).message : errnoCode(err)}`;
     }
   }
@@ -207,10 +200,4 @@ async function readCacheFile(platform: Platform, path: string, maxBytes: number)
   } finally {
     await file.close();
   }
-}
-
-function hex(bytes: Uint8Array): string {
-  let s = "";
-  for (const b of bytes) s += b.toString(16).padStart(2, "0");
-  return s;
 }

@@ -6,7 +6,7 @@
  */
 import type { SyntaxNode, Tree } from "./grammar.ts";
 import type { FileTable, ImportRecord, SymbolRecord } from "./symbols.ts";
-import type { DefInfo, LanguageSyntax } from "./syntax.ts";
+import type { DefInfo, LanguageSyntax } from "./syntax/common.ts";
 
 /** Bump when the extracted tables change shape or content: cached tables of other versions are ignored. */
 export const EXTRACTOR_VERSION = 4;

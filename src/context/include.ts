@@ -10,17 +10,13 @@
  * type and how to fetch it, and reading stops there (nothing of it is printed).
  */
 import { concatBytes } from "../bytes.ts";
+import { canonicalRef } from "../ref.ts";
 import type { IncludeItem } from "./plan.ts";
 import type { Limits } from "./size.ts";
 
 export interface IncludeSource {
   getStream(ref: string): Promise<ReadableStream<Uint8Array>>;
   info(ref: string): Promise<{ size: number } | null>;
-}
-
-/** `vhs://<hash>` for a bare hash: includes are printed under their ref. */
-export function canonicalRef(ref: string): string {
-  return /^[0-9a-f]{64}$/.test(ref) ? `vhs://${ref}` : ref;
 }
 
 /** Bytes worth keeping under `limits`: no more than could be printed (3 UTF-8 bytes per UTF-16 unit at most). */
@@ -70,7 +66,8 @@ export async function readInclude(source: IncludeSource, ref: string, caps: { by
     if (binary) await reader.cancel().catch(() => undefined);
     reader.releaseLock();
   }
-  const canonical = canonicalRef(ref);
+  // Includes are printed under their ref; a bad one is the store's to refuse, in its words.
+  const canonical = canonicalRef(ref) ?? ref;
   const complete = !binary && keptBytes === total;
   let text = "";
   if (!binary) {

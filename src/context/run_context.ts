@@ -17,6 +17,7 @@
  * writes nothing at all.
  */
 import { argRangeError, argTypeError } from "../errors.ts";
+import { checkKnownKeys, checkObject } from "../options.ts";
 import { resolveStoreRoot } from "../store_root.ts";
 import type { Platform } from "../platform/port.ts";
 import { SymbolCache, symbolCachePath } from "./cache.ts";
@@ -31,7 +32,7 @@ import { presetOptions } from "./presets.ts";
 import { ProjectIndex, type IndexProgress, type Sym } from "./project_index.ts";
 import { FORMATS, renderContext, type ContextFormat, type Rendered } from "./render.ts";
 import { limitFlags, type Limits } from "./size.ts";
-import type { ContextDelivery, ContextStore } from "./store_port.ts";
+import type { ContextDelivery, ContextStore, ContextStoreLocation } from "./store_port.ts";
 import { renderVhsOutput } from "./vhs_output.ts";
 
 export type ZoomLevel = "L0" | "L1" | "L2" | "L3" | "L4";
@@ -120,7 +121,10 @@ export const DEFAULT_DEPTH = 2;
 
 interface Checked {
   entry: string;
+  /** Resolved once here; everything below uses this absolute path. */
   project: string;
+  /** The store folder of `project` (or TLDRS_VHS_HOME), resolved once: the cache and the store use it. */
+  storeRoot: string;
   depth: number;
   lang: ReturnType<typeof checkLang>;
   format: ContextFormat;
@@ -144,8 +148,15 @@ function checkBoolean(options: RunContextOptions, key: "includeBody" | "withDocs
   return v;
 }
 
+/** Every option runContext knows: any other key is a misspelling, refused as in every verb. */
+const OPTION_KEYS = Object.keys({
+  entry: true, project: true, depth: true, lang: true, format: true, output: true, include: true, sessionId: true, delta: true,
+  budget: true, maxLines: true, maxBytes: true, zoom: true, includeBody: true, withDocs: true, stripComments: true, preset: true,
+  cache: true, onProgress: true,
+} satisfies Record<keyof RunContextOptions, true>);
+
 function checkOptions(platform: Platform, options: RunContextOptions): Checked {
-  if (options === null || typeof options !== "object") throw argTypeError("options", "an object", options);
+  checkKnownKeys("options", checkObject("options", options), OPTION_KEYS);
   const { entry } = options;
   if (typeof entry !== "string" || entry.trim() === "") throw argTypeError("entry", "a non-empty string", entry);
   if (options.project !== undefined && (typeof options.project !== "string" || options.project === "")) {
@@ -179,9 +190,11 @@ function checkOptions(platform: Platform, options: RunContextOptions): Checked {
   const includeBody = checkBoolean(options, "includeBody") ?? false;
   if (includeBody && zoom !== undefined && zoom < "L3") throw argRangeError("includeBody", `false with zoom ${zoom} (bodies are L3 and L4)`, includeBody);
   if (options.onProgress !== undefined && typeof options.onProgress !== "function") throw argTypeError("onProgress", "a function", options.onProgress);
+  const project = platform.resolve(options.project ?? platform.cwd());
   return {
     entry: entry.trim(),
-    project: platform.resolve(options.project ?? platform.cwd()),
+    project,
+    storeRoot: resolveStoreRoot(platform, { project }),
     depth,
     lang: checkLang(options.lang),
     format,
@@ -206,12 +219,16 @@ function detailOf(o: Checked, depth: number): Detail {
   return "signature";
 }
 
-export async function runContext(platform: Platform, options: RunContextOptions, openStore: () => Promise<ContextStore>): Promise<RunContextResult> {
+/**
+ * `openStore` opens the store when one is needed; it is given the project and the store folder
+ * as resolved here, so that the call resolves each once.
+ */
+export async function runContext(platform: Platform, options: RunContextOptions, openStore: (where: ContextStoreLocation) => Promise<ContextStore>): Promise<RunContextResult> {
   const o = checkOptions(platform, options);
   const warnings: string[] = [];
   const session = o.sessionId !== undefined || o.delta === true;
   const needsStore = session || o.output === "vhs" || o.include.length > 0;
-  const store = needsStore ? await openStore() : undefined;
+  const store = needsStore ? await openStore({ project: o.project, root: o.storeRoot }) : undefined;
   try {
     const includes: IncludeItem[] = [];
     for (const ref of o.include) includes.push(await readInclude(store!.vhs, ref, includeCaps(o.limits)));
@@ -280,7 +297,7 @@ export async function runContext(platform: Platform, options: RunContextOptions,
  * index stale: built again, reading every file.
  */
 async function indexAndPack(platform: Platform, o: Checked, onProgress: RunContextOptions["onProgress"], warnings: string[]): Promise<{ entry: Sym; pack: PackItem[] }> {
-  const cache = o.cache ? await SymbolCache.open(platform, symbolCachePath(resolveStoreRoot(platform, { project: o.project }))) : undefined;
+  const cache = o.cache ? await SymbolCache.open(platform, symbolCachePath(o.storeRoot)) : undefined;
   for (const trustStamps of [true, false]) {
     const index = await ProjectIndex.build(platform, o.project, { lang: o.lang, trustStamps, ...(cache ? { cache } : {}), ...(onProgress ? { onProgress } : {}) });
     if (cache) {

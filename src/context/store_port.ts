@@ -1,30 +1,26 @@
 /**
  * What the context command needs of the store (`openStore(...)` returns a superset): the
  * VHS and state calls of issues 3 and 4, by their contract names. Kept structural so the
- * engine can be tested with a stand-in and never imports the store's modules eagerly.
+ * engine can be tested with a stand-in and never imports the store's modules eagerly. The
+ * shapes are state's own (type imports only: nothing of state/ is loaded by them).
  */
+import type { DeliveryInput } from "../state/deliveries.ts";
+import type { DeltaResult } from "../state/delta.ts";
+import type { OpenedSession } from "../state/sessions.ts";
 
-export type DeliveryRepresentation = "full" | "incremental" | "signature_only" | "pdg_slice" | "vhs_ref";
+/** What the context command records of each symbol it sends: a delivery, as state/ defines it. */
+export type ContextDelivery = DeliveryInput;
 
-export interface ContextDelivery {
-  symbolId: string;
-  etag: string;
-  representation: DeliveryRepresentation;
-  vhsRef?: string | null;
-  tokenEstimate?: number | null;
-  codeSnapshot?: string | null;
-}
+/** What state's checkDelta answers. */
+export type ContextDeltaResult = DeltaResult;
 
-export interface ContextDeltaResult {
-  unchanged: ReadonlySet<string>;
-  changed: ReadonlySet<string>;
-  rehydrate: ReadonlyMap<string, string>;
-}
+/** What the context command reads of an opened session. */
+export type OpenedContextSession = Pick<OpenedSession, "sessionId" | "drift">;
 
-export interface OpenedContextSession {
-  sessionId: string;
-  /** Set when the session was last opened on another state of the repository. */
-  drift: { previous: string; current: string } | null;
+/** Where runContext found the project and its store folder (absolute paths). */
+export interface ContextStoreLocation {
+  project: string;
+  root: string;
 }
 
 export interface ContextStore {

@@ -8,28 +8,19 @@
  * lets a failed folder fsync be undone: after that failure the rename's durability is
  * unknown, so the transaction is reported failed and the old file restored.
  */
-import { TldrsError, errnoCode } from "../errors.ts";
+import { TldrsError, errnoCode, errnoReason } from "../errors.ts";
+import { linksUnsupported, randomHex, removeQuietly, writeNewFile } from "../file_ops.ts";
 import { basename, dirname } from "../platform/path.ts";
 import type { Platform } from "../platform/port.ts";
-
-function hex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-async function removeQuietly(platform: Platform, path: string): Promise<void> {
-  try {
-    await platform.unlink(path);
-  } catch {
-    // Best effort on an error path: the original error is the one to report, and a
-    // leftover temp name is swept by the next writer (see sweepFlushLeftovers).
-  }
-}
+import { findStaleFiles, removeFiles } from "../stale_files.ts";
 
 function flushError(path: string, step: string, cause: unknown): TldrsError {
   const code = errnoCode(cause);
-  const hint = code === "ENOSPC" ? "the disk is full; free space and retry" : code === "EACCES" || code === "EPERM" ? "permission denied" : (cause as Error).message;
+  const hint = errnoReason(code) ?? (cause as Error).message;
   return new TldrsError("EIO", `Cannot write database "${path}" (${step}): ${hint}; the previous version is kept`, { path, cause, data: { step, errno: code } });
 }
+
+const STEP_NAMES = { create: "create temp file", write: "write temp file", fsync: "fsync temp file" } as const;
 
 export interface FlushOptions {
   /**
@@ -43,20 +34,12 @@ export interface FlushOptions {
 
 export async function replaceFileAtomically(platform: Platform, path: string, image: Uint8Array, options: FlushOptions): Promise<void> {
   const folder = dirname(path);
-  const id = hex(platform.randomBytes(8));
+  const id = randomHex(platform, 8);
   const temp = `${path}.${id}.tmp`;
   const previous = `${path}.${id}.prev`;
   let step = "create temp file";
   try {
-    const file = await platform.createExclusive(temp, options.mode ?? 0o644);
-    try {
-      step = "write temp file";
-      await file.write(image);
-      step = "fsync temp file";
-      await file.sync();
-    } finally {
-      await file.close();
-    }
+    await writeNewFile(platform, temp, image, { mode: options.mode ?? 0o644, onStep: (s) => (step = STEP_NAMES[s]) });
     if (options.mode !== undefined) {
       // Exactly the old file's bits: the umask applied at create may have cleared some.
       step = "set mode";
@@ -78,7 +61,7 @@ export async function replaceFileAtomically(platform: Platform, path: string, im
       keptPrevious = true;
     } catch (err) {
       // No previous file (a new store), or no hard links here: proceed without undo.
-      if (errnoCode(err) !== "ENOENT" && errnoCode(err) !== "EPERM" && errnoCode(err) !== "ENOTSUP") throw err;
+      if (errnoCode(err) !== "ENOENT" && !linksUnsupported(err)) throw err;
       newStore = errnoCode(err) === "ENOENT";
     }
     step = "rename temp file over the database";
@@ -125,21 +108,6 @@ export function isFlushLeftover(entry: string, dbName: string): boolean {
  * `graceMs`. Only names this module (or the lock) makes are touched.
  */
 export async function sweepFlushLeftovers(platform: Platform, path: string, graceMs: number): Promise<number> {
-  const folder = dirname(path);
   const name = basename(path);
-  let swept = 0;
-  for (const entry of await platform.readdir(folder)) {
-    if (!isFlushLeftover(entry, name)) continue;
-    const full = `${folder}/${entry}`;
-    try {
-      const st = await platform.stat(full);
-      if (st.kind === "file" && platform.now() - st.mtimeMs > graceMs) {
-        await platform.unlink(full);
-        swept++;
-      }
-    } catch (err) {
-      if (errnoCode(err) !== "ENOENT") throw err;
-    }
-  }
-  return swept;
+  return (await removeFiles(platform, await findStaleFiles(platform, dirname(path), (entry) => isFlushLeftover(entry, name), graceMs))).length;
 }

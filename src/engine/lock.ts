@@ -16,6 +16,7 @@
  *   so a write that ran that long fails instead of racing the process that broke its lock.
  */
 import { TldrsError, errnoCode } from "../errors.ts";
+import { publishByLink, randomHex, unlinkIfPresent, writeNewFile } from "../file_ops.ts";
 import type { FileStat, Platform } from "../platform/port.ts";
 import { Backoff } from "./backoff.ts";
 import { isoTimestamp } from "./timestamp.ts";
@@ -70,10 +71,6 @@ const BREAK_STALE_MS = 5_000;
 /** A lock this close to staleMs may be judged stale by a waiter any moment now. */
 function safetyMargin(staleMs: number): number {
   return Math.min(5_000, staleMs / 5);
-}
-
-function hex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** A lock record is one JSON line; anything longer is garbage, never read whole. */
@@ -146,14 +143,6 @@ function sameHolder(a: LockHolder, b: LockHolder): boolean {
   return !a.record && !b.record && a.stat.ino === b.stat.ino && a.stat.mtimeMs === b.stat.mtimeMs && a.stat.size === b.stat.size;
 }
 
-async function unlinkIfPresent(platform: Platform, path: string): Promise<void> {
-  try {
-    await platform.unlink(path);
-  } catch (err) {
-    if (errnoCode(err) !== "ENOENT") throw err;
-  }
-}
-
 /**
  * Creates `path` holding `record`; throws EEXIST if taken. Created in place (O_EXCL), so for a
  * moment the record may be seen partly written: a reader takes such a file for garbage, which
@@ -162,19 +151,9 @@ async function unlinkIfPresent(platform: Platform, path: string): Promise<void> 
  * 0.1-0.3 ms of a native write's 2 ms.)
  */
 async function createRecordFile(platform: Platform, path: string, record: LockRecord): Promise<void> {
-  const bytes = new TextEncoder().encode(JSON.stringify(record) + "\n");
-  const file = await platform.createExclusive(path, 0o644);
-  try {
-    try {
-      await file.write(bytes);
-    } finally {
-      await file.close();
-    }
-  } catch (err) {
-    // Ours and held by nobody else: take it back rather than leave garbage behind.
-    await platform.unlink(path).catch(() => undefined);
-    throw err;
-  }
+  // No fsync: a lock outlives no crash of its machine (a dead holder's lock is stale). A failed
+  // write takes the file back (ours and held by nobody else) rather than leave garbage behind.
+  await writeNewFile(platform, path, new TextEncoder().encode(JSON.stringify(record) + "\n"), { sync: false });
 }
 
 /** The lock file just created at `path`, as a stat (its identity); taken back if that fails. */
@@ -194,7 +173,7 @@ function newRecord(platform: Platform, engine?: string): LockRecord {
     host: platform.hostname(),
     runtime: platform.runtime,
     ...(engine !== undefined ? { engine } : {}),
-    token: hex(platform.randomBytes(16)),
+    token: randomHex(platform, 16),
     created_at: isoTimestamp(now),
     created_ms: now,
   };
@@ -238,7 +217,7 @@ async function breakStaleLock(platform: Platform, path: string, judged: LockHold
  * stillHeld() check (its write reports failure instead of committing). Rare paths only.
  */
 async function removeIfStill(platform: Platform, path: string, isJudged: (holder: LockHolder) => boolean): Promise<boolean> {
-  const aside = `${path}.${hex(platform.randomBytes(16))}.tmp`; // a leftover name the sweep knows
+  const aside = `${path}.${randomHex(platform, 16)}.tmp`; // a leftover name the sweep knows
   try {
     await platform.rename(path, aside);
   } catch (err) {
@@ -250,11 +229,8 @@ async function removeIfStill(platform: Platform, path: string, isJudged: (holder
     await unlinkIfPresent(platform, aside);
     return true;
   }
-  try {
-    await platform.link(aside, path);
-  } catch {
-    // Taken again meanwhile (or no hard links): see above.
-  }
+  // Best effort: taken again meanwhile (or no hard links, or a failure): see above.
+  await publishByLink(platform, aside, path).catch(() => undefined);
   await unlinkIfPresent(platform, aside);
   return false;
 }

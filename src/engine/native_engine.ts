@@ -28,6 +28,7 @@
  *   sql.js holder makes it close and retry with backoff. One of the two always sees the other.
  */
 import { TldrsError, errnoCode } from "../errors.ts";
+import { randomHex } from "../file_ops.ts";
 import { dirname } from "../platform/path.ts";
 import type { FileStat, NativeConnection, NativeSqlite, Platform, ReadableFile } from "../platform/port.ts";
 import { Backoff } from "./backoff.ts";
@@ -40,7 +41,7 @@ import { dropNative, holdNative, nativeOpen, type NativeHolder } from "./native_
 import { NativeSql } from "./native_sql.ts";
 import { addReadShims, assertWritable, ensureSchema, SCHEMA_VERSION, userVersion } from "./schema.ts";
 import { scalar, type Sql } from "./sql.ts";
-import { readAt } from "./sqljs_engine.ts";
+import { readAt } from "../platform/read_at.ts";
 
 /** A database file as found before opening it. */
 interface FileSeen {
@@ -305,7 +306,7 @@ export class NativeEngine implements Engine, NativeHolder {
    * and its folder fsynced. A temp left by a crash has a name the leftover sweep removes.
    */
   private async createFile(): Promise<void> {
-    const temp = `${this.path}.${hex(this.platform.randomBytes(8))}.tmp`;
+    const temp = `${this.path}.${randomHex(this.platform, 8)}.tmp`;
     try {
       const conn = this.sqlite.open(temp, { create: true });
       try {
@@ -472,10 +473,6 @@ function closeQuietly(conn: NativeConnection | undefined): void {
   } catch {
     // Closing rolls back what is open; a failure here changes nothing committed.
   }
-}
-
-function hex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** Whether a table or an added column of ours is missing in the main database. */

@@ -14,6 +14,7 @@
  */
 import { TldrsError, errnoCode } from "../errors.ts";
 import type { FileStat, Platform, ReadableFile } from "../platform/port.ts";
+import { readAt } from "../platform/read_at.ts";
 import { Backoff } from "./backoff.ts";
 import { nativeOpen, releaseNative } from "./native_holders.ts";
 import type { EngineInfo } from "./choice.ts";
@@ -356,17 +357,6 @@ function rollbackQuietly(db: Database): void {
   } catch {
     // "cannot rollback - no transaction is active": nothing to undo.
   }
-}
-
-export async function readAt(file: ReadableFile, position: number, length: number): Promise<Uint8Array> {
-  const buf = new Uint8Array(length);
-  let got = 0;
-  while (got < length) {
-    const n = await file.read(buf.subarray(got), position + got);
-    if (n === 0) break;
-    got += n;
-  }
-  return buf.subarray(0, got);
 }
 
 async function readWhole(file: ReadableFile, st: FileStat, maxBytes: number, path: string): Promise<Uint8Array> {

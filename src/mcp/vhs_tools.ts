@@ -2,7 +2,7 @@
 import { UsageError } from "../cli/errors.ts";
 import { toPythonJson } from "../cli/json.ts";
 import { TldrsError } from "../errors.ts";
-import { formatRef, parseRef } from "../vhs/ref.ts";
+import { formatRef, parseRef } from "../ref.ts";
 import { fileChunks } from "../vhs/source.ts";
 import { DEFAULT_WINDOW_BYTES, MAX_WINDOW_BYTES, readBlobWindow, type Window } from "./blob_window.ts";
 import { openProjectFile } from "./project_file.ts";

@@ -5,7 +5,7 @@
  * that breaks or stalls midway is started again (bounded, with backoff).
  */
 import { TldrsError, isTldrsError } from "../errors.ts";
-import { formatRef } from "../vhs/ref.ts";
+import { formatRef } from "../ref.ts";
 import type { VhsStore } from "../vhs/vhs_store.ts";
 import { backoffMs, type Remote } from "./http.ts";
 import { objectKey } from "./location.ts";

@@ -7,7 +7,7 @@
  * sent, so a damaged local blob never completes an upload.
  */
 import { TldrsError } from "../errors.ts";
-import { formatRef } from "../vhs/ref.ts";
+import { formatRef } from "../ref.ts";
 import type { VhsStore } from "../vhs/vhs_store.ts";
 import type { Remote } from "./http.ts";
 import { objectKey } from "./location.ts";

@@ -5,8 +5,9 @@
  */
 import { TldrsError, argTypeError } from "../errors.ts";
 import type { Platform } from "../platform/port.ts";
-import { formatRef, parseRef } from "../vhs/ref.ts";
-import type { ReadThrough, VhsStore } from "../vhs/vhs_store.ts";
+import { formatRef, parseRef } from "../ref.ts";
+import type { ReadThrough } from "../vhs/context.ts";
+import type { VhsStore } from "../vhs/vhs_store.ts";
 import { readEnv, readRemoteOption, resolveCredentials, resolveRemote, type RemoteConfig } from "./config.ts";
 import type { Remote } from "./http.ts";
 import { objectKey } from "./location.ts";

@@ -18,8 +18,9 @@
  * ours to guess at: a TldrsError ECORRUPT names the file and says to delete it.
  */
 import { errnoCode, TldrsError } from "../errors.ts";
+import { publishByLink, randomHex, removeQuietly, writeNewFile } from "../file_ops.ts";
 import { joinPath } from "../platform/path.ts";
-import type { Platform, ReadableFile, WritableFile } from "../platform/port.ts";
+import type { Platform, ReadableFile } from "../platform/port.ts";
 import { readAt } from "../platform/read_at.ts";
 import { sweepStaleFiles } from "../stale_files.ts";
 import { ensureStoreRoot } from "../store_marks.ts";
@@ -34,8 +35,6 @@ const EMPTY_REREADS = 10;
 const EMPTY_REREAD_MS = 20;
 /** Bound on lost races and vanishing files before giving up (each round is a few file calls). */
 const MAX_ROUNDS = 50;
-/** `link` errors of file systems without hard links (some network and FUSE mounts, FAT). */
-const LINK_UNSUPPORTED = new Set(["EPERM", "ENOTSUP", "EOPNOTSUPP", "ENOSYS", "EXDEV"]);
 
 type Found = { kind: "id"; id: string } | { kind: "missing" } | { kind: "empty" };
 
@@ -98,53 +97,36 @@ function corrupt(path: string, why: string): TldrsError {
  * name is taken) or by `rename` over an empty file ("replace").
  */
 async function publishNewId(platform: Platform, root: string, path: string, mode: "create" | "replace"): Promise<string | null> {
-  const id = hex(platform.randomBytes(8));
+  const id = randomHex(platform, 8);
   const content = new TextEncoder().encode(`${id}\n`);
   await ensureStoreRoot(platform, root);
-  const tmp = joinPath(root, `${DEFAULT_SESSION_FILE}.tmp-${platform.pid}-${hex(platform.randomBytes(4))}`);
-  const file = await platform.createExclusive(tmp, 0o644);
+  const tmp = joinPath(root, `${DEFAULT_SESSION_FILE}.tmp-${platform.pid}-${randomHex(platform, 4)}`);
+  await writeNewFile(platform, tmp, content);
   let placed = false;
   try {
-    try {
-      await file.write(content);
-      await file.sync();
-    } finally {
-      await file.close();
-    }
     if (mode === "replace") {
       await platform.rename(tmp, path);
       placed = true;
     } else {
-      try {
-        await platform.link(tmp, path);
-      } catch (err) {
-        const code = errnoCode(err) ?? "";
-        if (code === "EEXIST") return null;
-        if (!LINK_UNSUPPORTED.has(code)) throw err;
-        return await writeInPlace(platform, path, id, content);
-      }
+      // Taken: another process's id won, and it is read next round.
+      const outcome = await publishByLink(platform, tmp, path);
+      if (outcome === "taken") return null;
+      if (outcome === "unsupported") return await writeInPlace(platform, path, id, content);
     }
     await platform.syncDir(root);
     return id;
   } finally {
-    if (!placed) await platform.unlink(tmp).catch(() => undefined); // a leftover temp file is harmless; never mask the real error
+    if (!placed) await removeQuietly(platform, tmp); // a leftover temp file is harmless; never mask the real error
   }
 }
 
 /** Without hard links: create the final name exclusively and write it (readers wait out the empty instant). */
 async function writeInPlace(platform: Platform, path: string, id: string, content: Uint8Array): Promise<string | null> {
-  let file: WritableFile;
   try {
-    file = await platform.createExclusive(path, 0o644);
+    await writeNewFile(platform, path, content);
   } catch (err) {
     if (errnoCode(err) === "EEXIST") return null;
     throw err;
-  }
-  try {
-    await file.write(content);
-    await file.sync();
-  } finally {
-    await file.close();
   }
   return id;
 }
@@ -158,8 +140,4 @@ const TEMP_NAME = /^default_session_id\.tmp-\d+-[0-9a-f]{8}$/;
  */
 export function sweepStaleIdTemps(platform: Platform, root: string, graceMs: number): Promise<number> {
   return sweepStaleFiles(platform, root, (name) => TEMP_NAME.test(name), graceMs);
-}
-
-function hex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }

@@ -5,7 +5,8 @@
 import type { Sql, SqlValue } from "../engine/sql.ts";
 import { argRangeError, argTypeError } from "../errors.ts";
 import { keepsCodeSnapshot, type Representation } from "./representation.ts";
-import { checkEtag, checkId, checkKnownKeys, checkObject, checkOptionalString, checkRepresentation, checkTokenEstimate, checkVhsRef } from "./validate.ts";
+import { checkKnownKeys, checkObject, checkOptionalString } from "../options.ts";
+import { checkEtag, checkId, checkRepresentation, checkTokenEstimate, checkVhsRef } from "./validate.ts";
 
 /** One delivery to record; `recordDeliveries` takes these for one session. */
 export interface DeliveryInput {

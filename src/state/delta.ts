@@ -5,7 +5,7 @@ import { scalar, type Sql, type SqlValue } from "../engine/sql.ts";
 import { argTypeError } from "../errors.ts";
 import { countsAsUnchanged } from "./representation.ts";
 import { checkEtag, checkId } from "./validate.ts";
-import { canonicalVhsRef } from "./vhs_ref.ts";
+import { canonicalRef } from "../ref.ts";
 
 export interface DeltaResult {
   /** Delivered before in full or as a ref, with the same etag: say UNCHANGED, send nothing. */
@@ -53,7 +53,7 @@ export function computeDelta(db: Sql, sessionId: string, etags: ReadonlyMap<stri
     const wanted = etags.get(id);
     if (wanted === undefined || row[1] !== wanted || !countsAsUnchanged(String(row[2]))) return;
     result.unchanged.add(id);
-    const ref = typeof row[3] === "string" ? canonicalVhsRef(row[3]) : null;
+    const ref = typeof row[3] === "string" ? canonicalRef(row[3]) : null;
     if (ref !== null) result.rehydrate.set(id, ref);
   };
   const stored = Number(scalar(db, "SELECT COUNT(*) FROM deliveries WHERE session_id = ?", [sessionId]) ?? 0);

@@ -20,7 +20,7 @@
 import { errnoCode } from "../errors.ts";
 import { joinPath } from "../platform/path.ts";
 import type { Platform } from "../platform/port.ts";
-import { checkNonEmptyString } from "./validate.ts";
+import { checkNonEmptyString } from "../options.ts";
 
 /** A commit id: sha1 (40 hex) or sha256 (64 hex) object format. */
 const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;

@@ -12,15 +12,15 @@ import { isoTimestamp } from "../engine/timestamp.ts";
 import { argRangeError, argTypeError } from "../errors.ts";
 import { basename, dirname } from "../platform/path.ts";
 import type { Platform } from "../platform/port.ts";
-import type { StorePaths } from "../store.ts";
-import type { VhsStore } from "../vhs/vhs_store.ts";
+import type { StorePaths } from "../store_paths.ts";
 import { deleteExpired, type CleanupResult } from "./cleanup.ts";
 import { readOrCreateDefaultSessionId, sweepStaleIdTemps } from "./default_session.ts";
 import { checkDelivery, selectDelivery, selectPreviousCode, upsertDeliveries, type Delivery, type DeliveryInput } from "./deliveries.ts";
 import { checkEtags, computeDelta, type DeltaResult } from "./delta.ts";
 import { repoFingerprint } from "./fingerprint.ts";
 import { selectSessions, selectSessionStats, upsertSession, type OpenedSession, type SessionInfo, type SessionStats } from "./sessions.ts";
-import { checkId, checkKnownKeys, checkNonEmptyString, checkObject, checkOptionalString } from "./validate.ts";
+import { checkKnownKeys, checkNonEmptyString, checkObject, checkOptionalString } from "../options.ts";
+import { checkId } from "./validate.ts";
 
 export interface OpenSessionOptions {
   /** From `repoFingerprint()`: `git:<12 hex>`, `mtime:<seconds>` or `unknown`. */
@@ -59,8 +59,6 @@ export class StateStore {
     readonly platform: Platform,
     readonly db: StateDb,
     readonly paths: StorePaths,
-    // Deliveries only store ref strings; the VHS store is kept for callers that rehydrate.
-    readonly vhs: VhsStore,
   ) {}
 
   /**

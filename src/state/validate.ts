@@ -1,11 +1,10 @@
 /**
- * Argument checks for the public verbs. A bad argument is a TypeError (wrong type) or
- * RangeError (right type, value not allowed) whose message names the argument, so the
- * caller sees `deliveries[3].tokenEstimate` rather than a SQLite constraint failure.
+ * Argument checks of the state verbs' own values (ids, etags, representations, refs); the
+ * generic ones (objects, known keys, strings) are src/options.ts, shared by every verb.
  */
 import { argRangeError, argTypeError } from "../errors.ts";
 import { isRepresentation, REPRESENTATIONS, type Representation } from "./representation.ts";
-import { canonicalVhsRef } from "./vhs_ref.ts";
+import { canonicalRef } from "../ref.ts";
 
 /** A session or symbol id: any non-empty string without NUL (SQLite C strings end there). */
 export function checkId(name: string, value: unknown): string {
@@ -38,31 +37,7 @@ export function checkTokenEstimate(name: string, value: unknown): number | null 
 export function checkVhsRef(name: string, value: unknown): string | null {
   if (value === undefined || value === null) return null;
   if (typeof value !== "string") throw argTypeError(name, "a VHS ref string", value);
-  const ref = canonicalVhsRef(value);
+  const ref = canonicalRef(value);
   if (ref === null) throw argRangeError(name, "a VHS ref (vhs:// followed by 64 lowercase hex)", value);
   return ref;
-}
-
-export function checkOptionalString(name: string, value: unknown): string | null {
-  if (value === undefined || value === null) return null;
-  if (typeof value !== "string") throw argTypeError(name, "a string", value);
-  return value;
-}
-
-export function checkNonEmptyString(name: string, value: unknown): string {
-  if (typeof value !== "string") throw argTypeError(name, "a non-empty string", value);
-  if (value === "") throw argRangeError(name, "a non-empty string", value);
-  return value;
-}
-
-export function checkObject(name: string, value: unknown): Record<string, unknown> {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) throw argTypeError(name, "an object", value);
-  return value as Record<string, unknown>;
-}
-
-/** Catches misspelled options (`ttl` for `ttlSeconds`), which would otherwise be ignored silently. */
-export function checkKnownKeys(name: string, value: Record<string, unknown>, known: readonly string[]): void {
-  for (const key of Object.keys(value)) {
-    if (!known.includes(key)) throw argTypeError(`${name}.${key}`, `a known option (${known.join(", ")})`, value[key]);
-  }
 }

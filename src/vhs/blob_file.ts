@@ -63,8 +63,11 @@ export async function chooseDecoding(file: ReadableFile, fileSize: number, row: 
  * A failed file read, kept apart from decoder errors: those mean damage (an integrity
  * error), this means I/O (or a simulated crash in tests), whatever the runtime calls them.
  */
-export class ReadFailure {
-  constructor(readonly cause: unknown) {}
+export class ReadFailure extends Error {
+  override name = "ReadFailure";
+  constructor(override readonly cause: unknown) {
+    super("a read of the blob file failed", { cause });
+  }
 }
 
 async function* guarded(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {

@@ -11,12 +11,14 @@
 import { errnoCode } from "../errors.ts";
 import { isoTimestamp, parseTimestamp } from "../engine/timestamp.ts";
 import { laterTimestamp } from "./access_times.ts";
-import { type VhsContext, writeWithAccesses } from "./context.ts";
+import { optionalBoolean, optionalNonNegative, readOptions } from "../options.ts";
+import { guarded, type VhsContext, writeWithAccesses } from "./context.ts";
 import { identifyBlobFile } from "./identify.ts";
 import { blobPath } from "./layout.ts";
 import { deleteObject, insertObjectIfAbsent, type NewObject, type ObjectRow, selectAll, selectDeliveredRefs } from "./objects_table.ts";
-import { formatRef, isBlobHash, VHS_SCHEME } from "./ref.ts";
-import { findStaleUploads, removeFiles } from "./sweep.ts";
+import { formatRef, isBlobHash, VHS_SCHEME } from "../ref.ts";
+import { removeFiles } from "../stale_files.ts";
+import { findStaleUploads } from "./sweep.ts";
 import { walkBlobs } from "./walk.ts";
 
 export interface GcOptions {
@@ -102,7 +104,22 @@ export function chooseVictims(rows: readonly ObjectRow[], policy: VictimPolicy):
   return victims;
 }
 
-export async function runGc(ctx: VhsContext, options: GcOptions): Promise<GcReport> {
+/** Evicts by age and size (see GcOptions); `dryRun` reports exactly what would go. */
+export async function gc(ctx: VhsContext, options?: GcOptions): Promise<GcReport> {
+  const opts = readOptions("options", options, ["maxAgeDays", "maxSizeMb", "keepLast", "dryRun"]);
+  const maxAgeDays = optionalNonNegative("options.maxAgeDays", opts["maxAgeDays"]);
+  const maxSizeMb = optionalNonNegative("options.maxSizeMb", opts["maxSizeMb"]);
+  const keepLast = optionalNonNegative("options.keepLast", opts["keepLast"], { integer: true });
+  const dryRun = optionalBoolean("options.dryRun", opts["dryRun"]);
+  return guarded("Cannot run gc", () => runGc(ctx, {
+    ...(maxAgeDays !== undefined ? { maxAgeDays } : {}),
+    ...(maxSizeMb !== undefined ? { maxSizeMb } : {}),
+    ...(keepLast !== undefined ? { keepLast } : {}),
+    ...(dryRun !== undefined ? { dryRun } : {}),
+  }));
+}
+
+async function runGc(ctx: VhsContext, options: GcOptions): Promise<GcReport> {
   const { platform, layout } = ctx;
   const dryRun = options.dryRun === true;
 

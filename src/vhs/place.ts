@@ -7,26 +7,25 @@
  * where it is unless a rename consumed it: the caller removes it once the row is written.
  */
 import { TldrsError, errnoCode } from "../errors.ts";
+import { publishByLink } from "../file_ops.ts";
 import type { Platform } from "../platform/port.ts";
 import { ioError } from "./io_error.ts";
 
 export type Placement = { placed: true; tempConsumed: boolean } | { placed: false };
-
-const NO_HARD_LINKS = new Set(["EPERM", "ENOTSUP", "EOPNOTSUPP", "EXDEV", "EMLINK", "ENOSYS"]);
 
 export async function placeBlob(platform: Platform, tempPath: string, dest: string): Promise<Placement> {
   let useLink = true;
   // Retried because a racing gc or delete may remove what we found between two calls.
   for (let attempt = 0; attempt < 3; attempt++) {
     if (useLink) {
+      let outcome;
       try {
-        await platform.link(tempPath, dest);
-        return { placed: true, tempConsumed: false };
+        outcome = await publishByLink(platform, tempPath, dest);
       } catch (err) {
-        const code = errnoCode(err);
-        if (code !== undefined && NO_HARD_LINKS.has(code)) useLink = false;
-        else if (code !== "EEXIST") throw placeError(dest, err);
+        throw placeError(dest, err);
       }
+      if (outcome === "linked") return { placed: true, tempConsumed: false };
+      if (outcome === "unsupported") useLink = false;
     }
     let kind: string;
     try {

@@ -34,8 +34,11 @@ export interface PumpSource {
 export const PUMP_BUFFER_BYTES = 1024 * 1024;
 
 /** A write that failed, told apart from failures of the fill and the inspection. */
-export class WriteFailure {
-  constructor(readonly cause: unknown) {}
+export class WriteFailure extends Error {
+  override name = "WriteFailure";
+  constructor(override readonly cause: unknown) {
+    super("the write callback failed", { cause });
+  }
 }
 
 /**

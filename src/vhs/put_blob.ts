@@ -26,9 +26,9 @@ import { ioError } from "./io_error.ts";
 import { blobDir, blobPath } from "./layout.ts";
 import { insertObjectIfAbsent, selectObject, upsertObject } from "./objects_table.ts";
 import { placeBlob, replaceBlobFile } from "./place.ts";
-import { formatRef } from "./ref.ts";
+import { formatRef } from "../ref.ts";
 import type { StagedBlob } from "./stage.ts";
-import { randomHex, removeQuietly } from "./temp_file.ts";
+import { randomHex, removeQuietly } from "../file_ops.ts";
 
 export async function commitStaged(ctx: VhsContext, staged: StagedBlob): Promise<void> {
   const { platform, layout } = ctx;

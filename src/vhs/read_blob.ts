@@ -3,7 +3,8 @@
  * file without a row is identified by its hash and its row restored (the bytes are right
  * by construction, so the get succeeds). No file: not found.
  */
-import { TldrsError } from "../errors.ts";
+import { TldrsError, isTldrsError } from "../errors.ts";
+import { formatRef } from "../ref.ts";
 import { isoTimestamp } from "../engine/timestamp.ts";
 import { chooseDecoding, type CheckedRead, openBlobFile } from "./blob_file.ts";
 import { type VhsContext, nowIso, writeWithAccesses } from "./context.ts";
@@ -47,4 +48,15 @@ export async function openForRead(ctx: VhsContext, hash: string, ref: string): P
   const opened = await openBlobFile(platform, path, ref);
   if (!opened) throw notFound(ref, path, `file "${path}" was deleted while being read`);
   return { platform, ref, hash, path, opened, decoding: facts.compression, size: facts.size };
+}
+
+/** Opens a blob here; one missing here is fetched through the remote first, if one is set. */
+export async function openForReadThrough(ctx: VhsContext, hash: string): Promise<CheckedRead> {
+  try {
+    return await openForRead(ctx, hash, formatRef(hash));
+  } catch (err) {
+    if (!ctx.readThrough || !isTldrsError(err, "ENOTFOUND")) throw err;
+  }
+  await ctx.readThrough.fetch(hash);
+  return openForRead(ctx, hash, formatRef(hash));
 }

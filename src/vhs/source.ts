@@ -5,6 +5,7 @@
  */
 import { argTypeError } from "../errors.ts";
 import type { ReadableFile } from "../platform/port.ts";
+import { readAt } from "../platform/read_at.ts";
 import { chunksSource, fileSource, type PumpSource, quiet } from "./pump.ts";
 
 export type PutData = Uint8Array | string | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
@@ -47,25 +48,16 @@ export class FileChunks implements AsyncIterable<Uint8Array> {
 }
 
 async function* readAhead({ file, size, chunkBytes, onBytes }: FileChunks): AsyncGenerator<Uint8Array> {
-  const readAt = async (position: number): Promise<Uint8Array> => {
-    const buf = new Uint8Array(Math.min(chunkBytes, size - position));
-    let got = 0;
-    while (got < buf.length) {
-      const n = await file.read(buf.subarray(got), position + got);
-      if (n === 0) break;
-      got += n;
-    }
-    return got === buf.length ? buf : buf.subarray(0, got);
-  };
+  const chunkAt = (position: number) => readAt(file, position, Math.min(chunkBytes, size - position));
   let position = 0;
-  let next = size > 0 ? quiet(readAt(0)) : undefined;
+  let next = size > 0 ? quiet(chunkAt(0)) : undefined;
   try {
     while (next) {
       const chunk = await next;
       next = undefined;
       if (chunk.length === 0) return; // the file shrank: the caller's length check reports it
       position += chunk.length;
-      if (position < size) next = quiet(readAt(position));
+      if (position < size) next = quiet(chunkAt(position));
       onBytes?.(chunk.length);
       yield chunk;
     }

@@ -6,7 +6,7 @@
  * without following a link and without blocking (O_NONBLOCK), then checked with fstat, so
  * the file checked is the file read.
  */
-import { TldrsError, errnoCode } from "../errors.ts";
+import { TldrsError, errnoCode, errnoReason } from "../errors.ts";
 import type { Platform, ReadableFile } from "../platform/port.ts";
 import { ioError } from "./io_error.ts";
 
@@ -28,7 +28,7 @@ export async function openSourceFile(platform: Platform, path: string): Promise<
     file = await platform.openRead(path);
   } catch (err) {
     const code = errnoCode(err);
-    const why = code === "ENOENT" ? "no such file" : code === "ELOOP" ? "it is a symbolic link; pass the file it points to" : code === "EISDIR" ? "it is a folder" : (err as Error).message;
+    const why = code === "ELOOP" ? "it is a symbolic link; pass the file it points to" : (errnoReason(code) ?? (err as Error).message);
     throw new TldrsError("EIO", `Cannot read "${path}": ${why}`, { path, cause: err, data: { errno: code } });
   }
   try {

@@ -15,7 +15,8 @@ import { ioError } from "./io_error.ts";
 import type { Compression } from "./objects_table.ts";
 import { chunksSource, pump, type PumpSource, WriteFailure } from "./pump.ts";
 import { fileChunks } from "./source.ts";
-import { createTempFile, removeQuietly } from "./temp_file.ts";
+import { removeQuietly } from "../file_ops.ts";
+import { createTempFile } from "./temp_file.ts";
 import { WritebackWriter } from "./writeback.ts";
 import { deflate } from "./zlib.ts";
 

@@ -4,6 +4,7 @@
  * file) is ever opened or followed: a taken name is skipped and another drawn.
  */
 import { errnoCode } from "../errors.ts";
+import { randomHex } from "../file_ops.ts";
 import { ioError } from "./io_error.ts";
 import type { Platform, WritableFile } from "../platform/port.ts";
 
@@ -14,10 +15,6 @@ export interface TempFile {
 
 /** Names already taken before giving up: 8 collisions of 64 random bits means something is wrong. */
 const MAX_ATTEMPTS = 8;
-
-export function randomHex(platform: Platform, bytes: number): string {
-  return Array.from(platform.randomBytes(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 /** Creates `<dir>/<prefix><random hex><suffix>` (0644 under the umask). */
 export async function createTempFile(platform: Platform, dir: string, prefix: string, suffix = ""): Promise<TempFile> {
@@ -32,12 +29,4 @@ export async function createTempFile(platform: Platform, dir: string, prefix: st
     }
   }
   throw ioError(lastError, `Cannot create a temp file in "${dir}"`, dir);
-}
-
-export async function removeQuietly(platform: Platform, path: string): Promise<void> {
-  try {
-    await platform.unlink(path);
-  } catch {
-    // Best effort on an error path; stale temp files are swept by gc and verify.
-  }
 }

@@ -12,14 +12,16 @@
 import { errnoCode } from "../errors.ts";
 import { isoTimestamp } from "../engine/timestamp.ts";
 import { joinPath } from "../platform/path.ts";
-import { type VhsContext, writeWithAccesses } from "./context.ts";
+import { optionalBoolean, readOptions } from "../options.ts";
+import { guarded, type VhsContext, writeWithAccesses } from "./context.ts";
 import { type BlobFacts, identifyBlobFile } from "./identify.ts";
 import { blobPath } from "./layout.ts";
 import { ensureStoreFolder } from "../store_folder.ts";
 import { correctObject, deleteObject, insertObjectIfAbsent, type NewObject, selectAll } from "./objects_table.ts";
-import { formatRef } from "./ref.ts";
-import { findStaleUploads, removeFiles } from "./sweep.ts";
-import { randomHex } from "./temp_file.ts";
+import { formatRef } from "../ref.ts";
+import { removeFiles } from "../stale_files.ts";
+import { findStaleUploads } from "./sweep.ts";
+import { randomHex } from "../file_ops.ts";
 import { walkBlobs } from "./walk.ts";
 
 export interface VerifyOptions {
@@ -51,7 +53,14 @@ export interface VerifyReport {
   repaired: number;
 }
 
-export async function runVerify(ctx: VhsContext, options: VerifyOptions): Promise<VerifyReport> {
+/** Reads every blob and reconciles files and rows; `repair` fixes what it can. */
+export async function verify(ctx: VhsContext, options?: VerifyOptions): Promise<VerifyReport> {
+  const opts = readOptions("options", options, ["repair"]);
+  const repair = optionalBoolean("options.repair", opts["repair"]);
+  return guarded("Cannot run verify", () => runVerify(ctx, repair !== undefined ? { repair } : {}));
+}
+
+async function runVerify(ctx: VhsContext, options: VerifyOptions): Promise<VerifyReport> {
   const { platform, layout } = ctx;
   const repair = options.repair === true;
   const report: VerifyReport = {

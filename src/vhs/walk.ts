@@ -6,7 +6,7 @@ import { errnoCode } from "../errors.ts";
 import { joinPath } from "../platform/path.ts";
 import type { Platform } from "../platform/port.ts";
 import { storeFolderKind } from "../store_folder.ts";
-import { isBlobHash } from "./ref.ts";
+import { isBlobHash } from "../ref.ts";
 
 export interface BlobWalk {
   /** hash -> path */

@@ -6,16 +6,12 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../helpers/tmp.ts";
 import { BIN } from "./cli_helpers.ts";
+import { mebibyteChunk } from "../helpers/bytes.ts";
 
 const TOTAL = 256 * 1024 * 1024;
 // Prints the child's peak resident memory (KiB) on stderr as it exits.
 const REPORT_RSS = "data:text/javascript," + encodeURIComponent('process.on("exit", () => process.stderr.write(`maxrss=${process.resourceUsage().maxRSS}\\n`));');
 
-function chunk(i: number): Buffer {
-  const b = Buffer.alloc(1024 * 1024);
-  for (let j = 0; j < b.length; j += 4096) b.writeUInt32LE(i * 1000003 + j, j);
-  return b;
-}
 
 function run(args: string[], cwd: string, feed?: (stdin: NodeJS.WritableStream) => Promise<void>): Promise<{ code: number | null; stdoutHash: string; stdoutBytes: number; maxRssKiB: number; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -44,7 +40,7 @@ describe("CLI streaming memory", () => {
     const expected = createHash("sha256");
     const put = await run(["vhs", "put", "-", "--compress-min-bytes", String(TOTAL * 2)], cwd, async (stdin) => {
       for (let i = 0; i < TOTAL / (1024 * 1024); i++) {
-        const c = chunk(i);
+        const c = mebibyteChunk(i);
         expected.update(c);
         if (!stdin.write(c)) await new Promise((r) => stdin.once("drain", r));
       }
@@ -70,7 +66,7 @@ describe("CLI streaming memory", () => {
     const expected = createHash("sha256");
     const fd = openSync(join(cwd, "in.bin"), "w");
     for (let i = 0; i < TOTAL / (1024 * 1024); i++) {
-      const c = chunk(i);
+      const c = mebibyteChunk(i);
       expected.update(c);
       writeSync(fd, c);
     }

@@ -1,11 +1,11 @@
 import { createHash } from "node:crypto";
+import { sha256 as sha } from "../helpers/bytes.ts";
 import { chmodSync, mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../helpers/tmp.ts";
 import { cli } from "./cli_helpers.ts";
 
-const sha = (s: string | Uint8Array) => createHash("sha256").update(s).digest("hex");
 
 describe("tldrs vhs (in-process)", () => {
   it("put from a file, cat, get --out, has, info, ls, stats, rm", async () => {

@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { openStore, type Store } from "../../src/node.ts";
 import { equal, ok, rejects } from "./assert.ts";
 import type { CaseContext, ConformanceCase } from "./suite.ts";
+import { stateDbOf } from "../../src/store.ts";
 
 const MARKERS = [".gitignore", "CACHEDIR.TAG"];
 
@@ -23,7 +24,7 @@ const hasMkfifo = spawnSync("mkfifo", ["--version"], { stdio: "ignore" }).status
 /** A database of ours with `rows` sessions (several pages), written by this run's engine. */
 async function validImage(t: CaseContext, rows: number): Promise<Uint8Array> {
   const s = await t.store();
-  await s.db.write((d) => {
+  await stateDbOf(s).write((d) => {
     for (let i = 0; i < rows; i++) d.run("INSERT INTO sessions VALUES (?, 'a', 'b', ?, NULL)", [`s${i}`, "x".repeat(200)]);
   });
   await s.close();
@@ -34,7 +35,7 @@ async function validImage(t: CaseContext, rows: number): Promise<Uint8Array> {
 async function craftedImage(t: CaseContext, sql: string): Promise<Uint8Array> {
   const s = await t.store();
   await s.state.openSession("s", { repoFingerprint: "fp" });
-  await s.db.write((d) => d.exec(sql));
+  await stateDbOf(s).write((d) => d.exec(sql));
   await s.close();
   return new Uint8Array(readFileSync(s.dbPath));
 }

@@ -22,8 +22,10 @@ import {
   type OpenStoreOptions,
   type Store,
 } from "../../src/node.ts";
+import { bytesOf, readAll, streamOf } from "../helpers/bytes.ts";
 import { equal, ok, rejects, throws } from "./assert.ts";
 import { engineCases } from "./engine_cases.ts";
+import { stateDbOf } from "../../src/store.ts";
 
 export interface CaseContext {
   /** A fresh temp folder, removed after the case. */
@@ -67,15 +69,6 @@ export async function runCase(c: ConformanceCase): Promise<void> {
   }
 }
 
-function bytesOf(n: number, seed = 1): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed;
-  for (let i = 0; i < n; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    out[i] = (x >>> 24) & 0x3f; // mildly compressible
-  }
-  return out;
-}
 
 function nobleHex(bytes: Uint8Array): string {
   const h = createNobleHasher();
@@ -83,33 +76,7 @@ function nobleHex(bytes: Uint8Array): string {
   return h.digestHex();
 }
 
-function streamOf(bytes: Uint8Array, chunk: number): ReadableStream<Uint8Array> {
-  let at = 0;
-  return new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (at >= bytes.length) return controller.close();
-      controller.enqueue(bytes.slice(at, at + chunk));
-      at += chunk;
-    },
-  });
-}
 
-async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  const reader = stream.getReader();
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    parts.push(value);
-  }
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 function blobFile(store: Store, ref: string): string {
   const hash = parseRef(ref);
@@ -476,7 +443,7 @@ export const cases: ConformanceCase[] = [
       equal(await s.state.cleanupExpired({ ttlSeconds: 3600 }), { sessions: 0, deliveries: 0 }, "nothing expired");
       await s.state.openSession("fresh", { repoFingerprint: "fp" });
       const longAgo = "2020-01-01T00:00:00.000000+00:00"; // as if "old" were last used then
-      await s.db.write((db) => {
+      await stateDbOf(s).write((db) => {
         db.run("UPDATE sessions SET last_accessed = ? WHERE session_id = 'old'", [longAgo]);
         db.run("UPDATE deliveries SET last_accessed = ? WHERE session_id = 'old'", [longAgo]);
       });
@@ -531,7 +498,7 @@ export const cases: ConformanceCase[] = [
       const before = lstatSync(s.dbPath);
       let thrown: unknown;
       try {
-        await s.db.write((db) => {
+        await stateDbOf(s).write((db) => {
           db.run("DELETE FROM sessions");
           throw new Error("boom");
         });

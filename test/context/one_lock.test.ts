@@ -11,7 +11,7 @@ import { platform, project } from "./helpers.ts";
 const FILES = { "app.py": "def entry(x):\n    return first(x) + second(x)\n\ndef first(x):\n    return x + 1\n\ndef second(x):\n    return x * 2\n" };
 
 /** Locks taken (the lock file created in place) and database flushes (a temp renamed over it). */
-function cycles(recorder: FaultyPlatform, dir: string): { locks: number; flushes: number } {
+function lockAndFlushCounts(recorder: FaultyPlatform, dir: string): { locks: number; flushes: number } {
   const db = join(dir, ".tldrs", "tldrs_state.db");
   return {
     locks: recorder.calls.filter((c) => c.op === "create" && c.path.endsWith(`${db}.lock`)).length,
@@ -23,7 +23,7 @@ async function run(dir: string, include: string, oneOperation: boolean): Promise
   const recorder = createFaultyPlatform(platform); // records every file call; no faults planned
   const open = () => (oneOperation ? openStoreInternal(recorder, { project: dir }, { holdLockUntilClose: true }) : openStoreWith(recorder, { project: dir }));
   const result = await runContext(recorder, { entry: "entry", project: dir, cache: false, output: "vhs", sessionId: "s1", include: [include], includeBody: true }, open);
-  return { counts: cycles(recorder, dir), stdout: result.stdout };
+  return { counts: lockAndFlushCounts(recorder, dir), stdout: result.stdout };
 }
 
 describe("one lock and one flush per context call", () => {

@@ -4,12 +4,11 @@ import { runContext } from "../../src/context/run_context.ts";
 import { createMemoryPlatform } from "../../src/platform/memory.ts";
 import type { Platform } from "../../src/platform/port.ts";
 import { noStore } from "./helpers.ts";
+import { writeFileVia } from "../helpers/platform_files.ts";
 
-async function writeFile(platform: Platform, path: string, text: string): Promise<void> {
+async function writeProjectFile(platform: Platform, path: string, text: string): Promise<void> {
   await platform.mkdir(path.slice(0, path.lastIndexOf("/")));
-  const f = await platform.createExclusive(path);
-  await f.write(new TextEncoder().encode(text));
-  await f.close();
+  await writeFileVia(platform, path, text);
 }
 
 describe("runtime neutrality", () => {
@@ -21,9 +20,9 @@ describe("runtime neutrality", () => {
         return new Uint8Array(readFileSync(url));
       },
     });
-    await writeFile(platform, "/proj/src/a.py", "def a():\n    return b()\n");
-    await writeFile(platform, "/proj/src/b.py", "def b():\n    return 1\n");
-    await writeFile(platform, "/proj/node_modules/x/c.py", "def b():\n    return 2\n");
+    await writeProjectFile(platform, "/proj/src/a.py", "def a():\n    return b()\n");
+    await writeProjectFile(platform, "/proj/src/b.py", "def b():\n    return 1\n");
+    await writeProjectFile(platform, "/proj/node_modules/x/c.py", "def b():\n    return 2\n");
     const r = await runContext(platform, { entry: "a", project: "/proj", format: "json" }, noStore);
     const doc = JSON.parse(r.stdout) as { symbols: { id: string }[] };
     expect(doc.symbols.map((s) => s.id)).toEqual(["src/a.py:a", "src/b.py:b"]);

@@ -4,12 +4,12 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { isTldrsError, type ErrorCode } from "../../src/errors.ts";
-import { SCHEMA_DDL, SCHEMA_VERSION } from "../../src/engine/schema.ts";
-import { loadSqlJs } from "../../src/engine/sqljs.ts";
+import { SCHEMA_VERSION } from "../../src/engine/schema.ts";
 import { StateDb } from "../../src/engine/state_db.ts";
 import { createNodePlatform } from "../../src/platform/node.ts";
 import { tempDir } from "../helpers/tmp.ts";
 import { snapshot } from "./helpers.ts";
+import { craftedImage } from "./helpers.ts";
 
 const platform = createNodePlatform();
 const DB = "tldrs_state.db";
@@ -25,18 +25,6 @@ async function validImage(rows: number): Promise<Buffer> {
   return readFileSync(path);
 }
 
-/** An image built directly by sql.js (a file another program could have made). */
-async function craftedImage(sql: string): Promise<Buffer> {
-  const SQL = await loadSqlJs(platform);
-  const db = new SQL.Database();
-  try {
-    db.exec(SCHEMA_DDL);
-    db.exec(sql);
-    return Buffer.from(db.export());
-  } finally {
-    db.close();
-  }
-}
 
 async function expectRefused(path: string, op: "read" | "write", code: ErrorCode): Promise<TldrsErrorLike> {
   const db = await StateDb.open(platform, path);
@@ -84,15 +72,15 @@ describe("bad database files", () => {
       bad.writeUInt32BE(img.length / 4096, 28); // keep the page count consistent
       return bad;
     }, /corrupt/],
-    ["a database with a trigger", () => craftedImage("CREATE TRIGGER wipe AFTER INSERT ON sessions BEGIN DELETE FROM objects; END;"), /trigger "wipe"/],
+    ["a database with a trigger", () => craftedImage(platform, "CREATE TRIGGER wipe AFTER INSERT ON sessions BEGIN DELETE FROM objects; END;"), /trigger "wipe"/],
     // Schema SQL that integrity_check would evaluate on load (issue 13: 5.5 s per command for
     // an expression index on 20 rows, growing with the rows): refused before the check runs.
-    ["an expression index", () => craftedImage("INSERT INTO objects VALUES ('h', 1, 1, '', 'a', 'b'); CREATE INDEX slow ON objects(length(hex(zeroblob(2e7 + size))))"), /index "slow" is on an expression/],
-    ["a partial index", () => craftedImage("CREATE INDEX p ON sessions(created_at) WHERE length(hex(zeroblob(2e7))) > 0"), /index "p" is a partial index/],
-    ["a CHECK constraint", () => craftedImage("CREATE TABLE c (a CHECK (length(hex(zeroblob(2e7 + a))) > 0))"), /table "c" has a CHECK constraint/],
-    ["a generated column", () => craftedImage("CREATE TABLE g (a, b AS (hex(zeroblob(2e7))) STORED)"), /generated column "b"/],
-    ["a default that is an expression on our own table", () => craftedImage("DROP TABLE sessions; CREATE TABLE sessions (session_id TEXT PRIMARY KEY, created_at TEXT NOT NULL, last_accessed TEXT NOT NULL, repo_fingerprint TEXT NOT NULL, default_language TEXT DEFAULT (hex(zeroblob(2e7))))"), /column "default_language" of the table "sessions" defaults to an expression/],
-    ["a view under our table's name", () => craftedImage("DROP TABLE sessions; CREATE VIEW sessions AS SELECT 1 AS session_id"), /"sessions" is a view, not a table/],
+    ["an expression index", () => craftedImage(platform, "INSERT INTO objects VALUES ('h', 1, 1, '', 'a', 'b'); CREATE INDEX slow ON objects(length(hex(zeroblob(2e7 + size))))"), /index "slow" is on an expression/],
+    ["a partial index", () => craftedImage(platform, "CREATE INDEX p ON sessions(created_at) WHERE length(hex(zeroblob(2e7))) > 0"), /index "p" is a partial index/],
+    ["a CHECK constraint", () => craftedImage(platform, "CREATE TABLE c (a CHECK (length(hex(zeroblob(2e7 + a))) > 0))"), /table "c" has a CHECK constraint/],
+    ["a generated column", () => craftedImage(platform, "CREATE TABLE g (a, b AS (hex(zeroblob(2e7))) STORED)"), /generated column "b"/],
+    ["a default that is an expression on our own table", () => craftedImage(platform, "DROP TABLE sessions; CREATE TABLE sessions (session_id TEXT PRIMARY KEY, created_at TEXT NOT NULL, last_accessed TEXT NOT NULL, repo_fingerprint TEXT NOT NULL, default_language TEXT DEFAULT (hex(zeroblob(2e7))))"), /column "default_language" of the table "sessions" defaults to an expression/],
+    ["a view under our table's name", () => craftedImage(platform, "DROP TABLE sessions; CREATE VIEW sessions AS SELECT 1 AS session_id"), /"sessions" is a view, not a table/],
   ];
 
   for (const [name, make, message] of corrupt) {
@@ -114,7 +102,7 @@ describe("bad database files", () => {
     const path = join(tempDir(), DB);
     writeFileSync(
       path,
-      await craftedImage(
+      await craftedImage(platform, 
         "CREATE TABLE notes (id INTEGER PRIMARY KEY AUTOINCREMENT, k TEXT UNIQUE, n INTEGER DEFAULT -1, t TEXT DEFAULT 'CHECK', b BLOB DEFAULT X'00', at TEXT DEFAULT CURRENT_TIMESTAMP);" +
           "CREATE INDEX notes_n ON notes(n DESC, t COLLATE NOCASE); INSERT INTO notes (k) VALUES ('a'); CREATE VIEW recent AS SELECT * FROM notes; ANALYZE",
       ),
@@ -127,7 +115,7 @@ describe("bad database files", () => {
 
   it("a newer user_version: reads work, writing is refused with ENEWERSCHEMA, file untouched", async () => {
     const path = join(tempDir(), DB);
-    writeFileSync(path, await craftedImage(`INSERT INTO sessions VALUES ('s', 'a', 'b', 'fp', NULL); PRAGMA user_version = ${SCHEMA_VERSION + 1}`));
+    writeFileSync(path, await craftedImage(platform, `INSERT INTO sessions VALUES ('s', 'a', 'b', 'fp', NULL); PRAGMA user_version = ${SCHEMA_VERSION + 1}`));
     const before = snapshot(path);
     const db = await StateDb.open(platform, path);
     expect(await db.read((d) => d.all("SELECT session_id FROM sessions"))).toEqual([["s"]]);

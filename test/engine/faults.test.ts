@@ -11,6 +11,7 @@ import { createNodePlatform } from "../../src/platform/node.ts";
 import type { Platform } from "../../src/platform/port.ts";
 import { tempDir } from "../helpers/tmp.ts";
 import { DEAD_PID } from "./helpers.ts";
+import { insertSession as insert } from "./helpers.ts";
 
 const DB = "tldrs_state.db";
 /** Past the leftover sweep's grace (1 h): a later process, long after the crash. */
@@ -77,7 +78,6 @@ async function rowsOf(platform: Platform, path: string): Promise<string[] | null
   }
 }
 
-const insert = (id: string) => (d: import("../../src/engine/sql.ts").Sql) => d.run("INSERT INTO sessions VALUES (?, 'a', 'b', 'fp', NULL)", [id]);
 
 interface Case {
   kind: Kind;

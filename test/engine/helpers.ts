@@ -3,6 +3,8 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { readFileSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { StateDb } from "../../src/engine/state_db.ts";
+import { SCHEMA_DDL } from "../../src/engine/schema.ts";
+import { loadSqlJs } from "../../src/engine/sqljs.ts";
 import type { Platform } from "../../src/platform/port.ts";
 
 /**
@@ -124,4 +126,20 @@ export async function query(platform: Platform, path: string, sql: string): Prom
 export function snapshot(path: string): { bytes: Buffer; ino: number; mtimeMs: number; size: number } {
   const st = statSync(path);
   return { bytes: readFileSync(path), ino: st.ino, mtimeMs: st.mtimeMs, size: st.size };
+}
+
+/** A write of one session row `id` (timestamps and fingerprint are placeholders). */
+export const insertSession = (id: string) => (d: import("../../src/engine/sql.ts").Sql) => d.run("INSERT INTO sessions VALUES (?, 'a', 'b', 'fp', NULL)", [id]);
+
+/** A database image built directly by sql.js from our schema and `sql` (a file another program could have made). */
+export async function craftedImage(platform: Platform, sql: string): Promise<Buffer> {
+  const SQL = await loadSqlJs(platform);
+  const db = new SQL.Database();
+  try {
+    db.exec(SCHEMA_DDL);
+    db.exec(sql);
+    return Buffer.from(db.export());
+  } finally {
+    db.close();
+  }
 }

@@ -5,6 +5,7 @@ import { isTldrsError } from "../../src/errors.ts";
 import { acquireLock, describeHolder, isStale, readLockHolder } from "../../src/engine/lock.ts";
 import { createMemoryPlatform } from "../../src/platform/memory.ts";
 import type { Platform } from "../../src/platform/port.ts";
+import { writeFileVia } from "../helpers/platform_files.ts";
 
 const LOCK = "/store/tldrs_state.db.lock";
 const OTHER_PID = 777;
@@ -15,11 +16,9 @@ function setup(alive: number[] = []): { platform: Platform; alive: Set<number> }
   return { platform, alive: alivePids };
 }
 
-async function put(platform: Platform, path: string, content: string): Promise<void> {
+async function writeInStore(platform: Platform, path: string, content: string): Promise<void> {
   await platform.mkdir("/store");
-  const f = await platform.createExclusive(path);
-  await f.write(new TextEncoder().encode(content));
-  await f.close();
+  await writeFileVia(platform, path, content);
 }
 
 function record(platform: Platform, fields: Partial<{ pid: number; host: string; created_ms: number; token: string }> = {}): string {
@@ -42,7 +41,7 @@ describe("lock", () => {
     expect(await lock.stillHeld()).toBe(true);
     // Someone replaced it (judged ours stale): release leaves theirs alone.
     await platform.unlink(LOCK);
-    await put(platform, LOCK, record(platform, { pid: 4242 }));
+    await writeInStore(platform, LOCK, record(platform, { pid: 4242 }));
     expect(await lock.stillHeld()).toBe(false);
     expect(await lock.release()).toBe(false);
     expect(await readLockHolder(platform, LOCK)).not.toBeNull();
@@ -50,7 +49,7 @@ describe("lock", () => {
 
   it("a live holder on this host is waited for, then ELOCKTIMEOUT names pid, host and age", async () => {
     const { platform } = setup([OTHER_PID]);
-    await put(platform, LOCK, record(platform));
+    await writeInStore(platform, LOCK, record(platform));
     const err = await acquireLock(platform, LOCK, options).catch((e: unknown) => e);
     expect(isTldrsError(err, "ELOCKTIMEOUT")).toBe(true);
     expect((err as Error).message).toMatch(new RegExp(`held by pid ${OTHER_PID} on host "memory-host" \\(node\\) for \\d+\\.\\d s`));
@@ -60,7 +59,7 @@ describe("lock", () => {
 
   it("a dead holder on this host is broken at once", async () => {
     const { platform } = setup();
-    await put(platform, LOCK, record(platform));
+    await writeInStore(platform, LOCK, record(platform));
     const started = platform.now();
     const lock = await acquireLock(platform, LOCK, options);
     expect(platform.now() - started).toBeLessThan(100);
@@ -70,7 +69,7 @@ describe("lock", () => {
 
   it("a holder on another host is not judged by pid, only by age", async () => {
     const { platform } = setup();
-    await put(platform, LOCK, record(platform, { host: "elsewhere" }));
+    await writeInStore(platform, LOCK, record(platform, { host: "elsewhere" }));
     const err = await acquireLock(platform, LOCK, options).catch((e: unknown) => e);
     expect(isTldrsError(err, "ELOCKTIMEOUT")).toBe(true);
     expect((err as Error).message).toContain('host "elsewhere"');
@@ -82,7 +81,7 @@ describe("lock", () => {
 
   it("stale by age: a live holder older than staleMs is broken", async () => {
     const { platform } = setup([OTHER_PID]);
-    await put(platform, LOCK, record(platform, { created_ms: platform.now() - options.staleMs - 1 }));
+    await writeInStore(platform, LOCK, record(platform, { created_ms: platform.now() - options.staleMs - 1 }));
     const holder = (await readLockHolder(platform, LOCK))!;
     expect(isStale(platform, holder, options.staleMs)).toBe(true);
     expect(isStale(platform, holder, options.staleMs * 10)).toBe(false);
@@ -94,12 +93,12 @@ describe("lock", () => {
   // such a lock blocked every write until deleted by hand). Messages never show a negative age.
   it("a lock dated in the future: waited out within the stale limit, stale beyond it", async () => {
     const { platform } = setup([OTHER_PID]);
-    await put(platform, LOCK, record(platform, { created_ms: platform.now() + 10_000 }));
+    await writeInStore(platform, LOCK, record(platform, { created_ms: platform.now() + 10_000 }));
     const near = (await readLockHolder(platform, LOCK))!;
     expect(isStale(platform, near, options.staleMs)).toBe(false);
     expect(describeHolder(platform, near)).toMatch(/started \d+\.\d s in the future/);
     await platform.unlink(LOCK);
-    await put(platform, LOCK, record(platform, { created_ms: platform.now() + options.staleMs + 60_000 }));
+    await writeInStore(platform, LOCK, record(platform, { created_ms: platform.now() + options.staleMs + 60_000 }));
     const far = (await readLockHolder(platform, LOCK))!;
     expect(isStale(platform, far, options.staleMs)).toBe(true);
     const lock = await acquireLock(platform, LOCK, options);
@@ -108,7 +107,7 @@ describe("lock", () => {
 
   it("a garbage lock file is left alone within the grace and broken once older", async () => {
     const { platform } = setup();
-    await put(platform, LOCK, "not json at all");
+    await writeInStore(platform, LOCK, "not json at all");
     const holder = (await readLockHolder(platform, LOCK))!;
     expect(holder.record).toBeNull();
     expect(describeHolder(platform, holder)).toMatch(/an unreadable lock file \(15 bytes, \d+\.\d s old\)/);
@@ -125,8 +124,8 @@ describe("lock", () => {
 
   it("a break lock left by a dead breaker does not block the takeover", async () => {
     const { platform } = setup();
-    await put(platform, LOCK, record(platform));
-    await put(platform, `${LOCK}.break`, record(platform, { token: "e".repeat(32) }));
+    await writeInStore(platform, LOCK, record(platform));
+    await writeInStore(platform, `${LOCK}.break`, record(platform, { token: "e".repeat(32) }));
     const lock = await acquireLock(platform, LOCK, options);
     expect(await lock.release()).toBe(true);
     expect(await platform.readdir("/store")).toEqual([]);

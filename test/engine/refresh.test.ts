@@ -1,13 +1,12 @@
 // Refresh under the lock: reload exactly when another writer changed the file, never for our own write.
-import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { StateDb } from "../../src/engine/state_db.ts";
 import { createFaultyPlatform } from "../../src/platform/faulty.ts";
 import { createMemoryPlatform } from "../../src/platform/memory.ts";
 import type { FileStat, Platform } from "../../src/platform/port.ts";
+import { readUrl } from "../reliability/helpers.ts";
+import { insertSession as insert } from "./helpers.ts";
 
-const readUrl = async (url: URL) => new Uint8Array(await readFile(url));
-const insert = (id: string) => (d: import("../../src/engine/sql.ts").Sql) => d.run("INSERT INTO sessions VALUES (?, 'a', 'b', 'fp', NULL)", [id]);
 const ids = (db: StateDb) => db.read((d) => d.all("SELECT session_id FROM sessions ORDER BY 1").map((r) => String(r[0])));
 
 /**

@@ -24,9 +24,11 @@ const DENO_CLI = ["--allow-read", "--allow-write", "--allow-env", "--allow-sys=h
 
 const NODE_SCRIPT = `
 import { openStore } from "tldrs";
+import * as testing from "tldrs/testing";
 const store = await openStore({ project: "." });
 const ref = await store.vhs.put("node, from the installed package");
-console.log(JSON.stringify({ ref, text: await store.vhs.getText(ref) }));
+// The test tools live on their own subpath, off the main entry.
+console.log(JSON.stringify({ ref, text: await store.vhs.getText(ref), testing: Object.keys(testing).sort(), db: "db" in store }));
 await store.close();
 `;
 const DENO_SCRIPT = `
@@ -171,7 +173,11 @@ describe("a fresh install of the tarball (empty npm cache, no lockfile)", () => 
     writeFileSync(join(app, "bun_script.mjs"), BUN_SCRIPT);
     const node = await runCommand(process.execPath, ["node_script.mjs"], { cwd: app });
     expect(node.code, describeRun("node script", node)).toBe(0);
-    expect(JSON.parse(node.stdout).text).toBe("node, from the installed package");
+    expect(JSON.parse(node.stdout)).toMatchObject({
+      text: "node, from the installed package",
+      testing: ["CrashError", "createFaultyPlatform", "createMemoryPlatform"],
+      db: false,
+    });
     const deno = await runCommand(denoExecutable(), ["run", "--no-prompt", ...DENO_LIB, "deno_script.ts"], { cwd: app });
     expect(deno.code, describeRun("deno script", deno)).toBe(0);
     const fromDeno = JSON.parse(deno.stdout) as { ref: string; text: string };

@@ -6,18 +6,12 @@ import { describe, expect, it } from "vitest";
 import { CrashError, createFaultyPlatform } from "../../src/platform/faulty.ts";
 import { createMemoryPlatform } from "../../src/platform/memory.ts";
 import { createNodePlatform } from "../../src/platform/node.ts";
-import type { Platform } from "../../src/platform/port.ts";
 import { tempDir } from "../helpers/tmp.ts";
+import { writeFileVia } from "../helpers/platform_files.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
 
-async function put(p: Platform, path: string, content: string): Promise<void> {
-  const f = await p.createExclusive(path);
-  await f.write(enc(content));
-  await f.sync();
-  await f.close();
-}
 
 describe.each([
   ["node", () => ({ p: createNodePlatform(), root: tempDir() })],
@@ -27,7 +21,7 @@ describe.each([
     const { p, root } = make();
     await p.mkdir(`${root}/a/b`);
     await p.mkdir(`${root}/a/b`); // recursive, fine if present
-    await put(p, `${root}/a/b/f`, "hello");
+    await writeFileVia(p, `${root}/a/b/f`, "hello", { sync: true });
     expect(dec(await p.readFile(`${root}/a/b/f`))).toBe("hello");
     await expect(p.createExclusive(`${root}/a/b/f`)).rejects.toMatchObject({ code: "EEXIST" });
     await expect(p.readFile(`${root}/a/b/missing`)).rejects.toMatchObject({ code: "ENOENT" });
@@ -47,8 +41,8 @@ describe.each([
   it("rename replaces atomically, link shares the inode and refuses an existing name", async () => {
     const { p, root } = make();
     await p.mkdir(root);
-    await put(p, `${root}/old`, "old");
-    await put(p, `${root}/new`, "new");
+    await writeFileVia(p, `${root}/old`, "old", { sync: true });
+    await writeFileVia(p, `${root}/new`, "new", { sync: true });
     const oldIno = (await p.stat(`${root}/old`)).ino;
     await p.link(`${root}/old`, `${root}/keep`);
     expect((await p.stat(`${root}/keep`)).ino).toBe(oldIno);
@@ -82,7 +76,7 @@ describe("node platform", () => {
     const root = tempDir();
     symlinkSync(`${root}/nowhere`, `${root}/dangling`);
     await expect(p.createExclusive(`${root}/dangling`)).rejects.toMatchObject({ code: "EEXIST" });
-    await put(p, `${root}/target`, "x");
+    await writeFileVia(p, `${root}/target`, "x", { sync: true });
     symlinkSync(`${root}/target`, `${root}/link`);
     await expect(p.openRead(`${root}/link`)).rejects.toMatchObject({ code: "ELOOP" });
     expect((await p.stat(`${root}/link`)).kind).toBe("symlink");
@@ -94,7 +88,7 @@ describe("node platform", () => {
     const root = tempDir();
     mkdirSync(`${root}/real`);
     symlinkSync(`${root}/real`, `${root}/via`);
-    await put(p, `${root}/real/f`, "x");
+    await writeFileVia(p, `${root}/real/f`, "x", { sync: true });
     symlinkSync(`${root}/real/f`, `${root}/lf`);
     expect(await p.realPath(`${root}/via/f`)).toBe(await p.realPath(`${root}/real/f`));
     expect((await p.statFollow(`${root}/lf`)).kind).toBe("file");
@@ -110,7 +104,7 @@ describe("node platform", () => {
     await expect(p.mkdir("/proc/self/tldrs-never/a")).rejects.toMatchObject({ code: "ENOENT" });
     await p.mkdir("/proc/self"); // exists: fine
     const root = tempDir();
-    await put(p, `${root}/file`, "x");
+    await writeFileVia(p, `${root}/file`, "x", { sync: true });
     await expect(p.mkdir(`${root}/file/sub`)).rejects.toMatchObject({ code: "ENOTDIR" });
     await expect(p.mkdir(`${root}/file`)).rejects.toMatchObject({ code: "EEXIST" });
   });
@@ -152,7 +146,7 @@ describe("faulty platform", () => {
     f.setPlan({ crashAfter: 3 });
     expect(f.crashed).toBe(false);
     f.resetCount();
-    await put(f, "/d/a", "aaa").catch(() => undefined); // create 1, write 2, fsync 3 -> crash
+    await writeFileVia(f, "/d/a", "aaa", { sync: true }).catch(() => undefined); // create 1, write 2, fsync 3 -> crash
     expect(f.calls.map((c) => c.op)).toEqual(["create", "write", "fsync"]);
     expect(dec(await base.readFile("/d/a"))).toBe("aaa"); // the calls before the crash took effect
   });

@@ -10,7 +10,7 @@
 // Plain wrong-type arguments of the library are in test/vhs/api.test.ts and
 // test/state/arguments.test.ts; the usage errors of the CLI in test/cli/cli_vhs.test.ts.
 import { execFileSync, spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
+import { sha256 as sha } from "../helpers/bytes.ts";
 import { existsSync, lstatSync, lutimesSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,18 +23,18 @@ import { TOOLS } from "../../src/mcp/tools.ts";
 import { runContext } from "../../src/context/run_context.ts";
 import { main } from "../../src/cli/main.ts";
 import { isArgumentError, isTldrsError } from "../../src/errors.ts";
-import { SCHEMA_DDL } from "../../src/engine/schema.ts";
 import { loadSqlJs } from "../../src/engine/sqljs.ts";
 import { createNodePlatform } from "../../src/platform/node.ts";
 import { openStoreWith, type Store } from "../../src/store.ts";
 import { cli, spawnCli, type RunResult } from "../cli/cli_helpers.ts";
 import { tempDir } from "../helpers/tmp.ts";
 import { bytesOf, sameBytes } from "./helpers.ts";
+import { doctorWith } from "../../src/doctor.ts";
+import { craftedImage } from "../engine/helpers.ts";
 
 const platform = createNodePlatform();
 const KEEP = bytesOf(5_000, 1);
 const VICTIM = bytesOf(3_000, 2);
-const sha = (b: Uint8Array | string) => createHash("sha256").update(b).digest("hex");
 const KEEP_REF = `vhs://${sha(KEEP)}`;
 const VICTIM_HASH = sha(VICTIM);
 const VICTIM_REF = `vhs://${VICTIM_HASH}`;
@@ -95,17 +95,6 @@ function describePath(p: string): string {
   return `file ${st.size} ${sha(readFileSync(p))} ${st.mtimeMs} ${st.ino}`;
 }
 
-async function craftedDb(sql: string): Promise<Buffer> {
-  const SQL = await loadSqlJs(platform);
-  const db = new SQL.Database();
-  try {
-    db.exec(SCHEMA_DDL);
-    db.exec(sql);
-    return Buffer.from(db.export());
-  } finally {
-    db.close();
-  }
-}
 
 /** A crafted database that keeps the store's rows (so the data check still applies). */
 async function craftedFromStore(c: Ctx, sql: string): Promise<void> {
@@ -235,6 +224,8 @@ const LIB_ARG_CALLS: Array<[string, NonNullable<Case["lib"]>]> = [
   ["gc with maxAgeDays -0.5", (s) => s.vhs.gc({ maxAgeDays: -0.5 })],
   ["gc with maxSizeMb -Infinity", (s) => s.vhs.gc({ maxSizeMb: -Infinity })],
   ["put with compressMinBytes NaN", (s) => s.vhs.put("x", { compressMinBytes: Number.NaN })],
+  ["put with onProgress not a function", (s) => s.vhs.put("x", { onProgress: any("log") })],
+  ["doctor with a misspelled option", (s) => doctorWith(platform, any({ root: s.root, verbose: true }))],
   ["recordDeliveries with tokenEstimate 1e400", (s) => s.state.recordDeliveries("keep", [{ symbolId: "g", etag: "e", representation: "full", tokenEstimate: 1e400 }])],
 ];
 const LIB_ARG_CASES: Case[] = LIB_ARG_CALLS.map(([name, lib]) => ({ name: `library: ${name}`, lib, message: /Invalid argument/ }));
@@ -308,14 +299,14 @@ const FILE_CASES: Case[] = [
   { name: "database: a trigger on deliveries", setup: (c) => craftedFromStore(c, "CREATE TRIGGER t BEFORE UPDATE ON deliveries BEGIN DELETE FROM objects; END"), cli: ["session", "ls"], plantedDb: true, message: /trigger/ },
   {
     name: "database: objects is a view that never ends",
-    setup: async (c) => writeFileSync(c.db, await craftedDb("DROP TABLE objects; CREATE VIEW objects AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT hex(i) AS hash, i AS size, i AS stored_size, '' AS compression, '' AS created_at, '' AS last_accessed FROM n")),
+    setup: async (c) => writeFileSync(c.db, await craftedImage(platform, "DROP TABLE objects; CREATE VIEW objects AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT hex(i) AS hash, i AS size, i AS stored_size, '' AS compression, '' AS created_at, '' AS last_accessed FROM n")),
     cli: ["vhs", "ls"],
     plantedDb: true,
     message: /"objects" is a view/,
   },
   {
     name: "database: deliveries is a view calling randomblob",
-    setup: async (c) => writeFileSync(c.db, await craftedDb("DROP TABLE deliveries; CREATE VIEW deliveries AS SELECT randomblob(2000000000) AS session_id, 1 AS symbol_id, 1 AS etag, 1 AS representation, 1 AS vhs_ref, 1 AS token_estimate, 1 AS code_snapshot, 1 AS last_accessed")),
+    setup: async (c) => writeFileSync(c.db, await craftedImage(platform, "DROP TABLE deliveries; CREATE VIEW deliveries AS SELECT randomblob(2000000000) AS session_id, 1 AS symbol_id, 1 AS etag, 1 AS representation, 1 AS vhs_ref, 1 AS token_estimate, 1 AS code_snapshot, 1 AS last_accessed")),
     cli: ["session", "ls"],
     plantedDb: true,
     message: /"deliveries" is a view/,
@@ -326,11 +317,11 @@ const FILE_CASES: Case[] = [
     cli: ["session", "cleanup", "--ttl-seconds", "999999999"],
     codes: [0],
   },
-  { name: "database: objects lacks a column", setup: async (c) => writeFileSync(c.db, await craftedDb("DROP TABLE objects; CREATE TABLE objects (hash TEXT PRIMARY KEY)")), cli: ["vhs", "put", "-"], stdin: "x", plantedDb: true, message: /lacks the column/ },
+  { name: "database: objects lacks a column", setup: async (c) => writeFileSync(c.db, await craftedImage(platform, "DROP TABLE objects; CREATE TABLE objects (hash TEXT PRIMARY KEY)")), cli: ["vhs", "put", "-"], stdin: "x", plantedDb: true, message: /lacks the column/ },
   {
     name: "database: a symlink to a database in the sentinel folder",
     setup: async (c) => {
-      writeFileSync(join(c.sentinel, "other.db"), await craftedDb("INSERT INTO sessions VALUES ('evil', 'a', 'b', 'fp', NULL)"));
+      writeFileSync(join(c.sentinel, "other.db"), await craftedImage(platform, "INSERT INTO sessions VALUES ('evil', 'a', 'b', 'fp', NULL)"));
       rmSync(c.db);
       symlinkSync(join(c.sentinel, "other.db"), c.db);
     },
@@ -798,6 +789,7 @@ const ISSUE16_LIB_CASES: Case[] = (
     ["runContext budget 1.5", { budget: 1.5 }, /"budget"/],
     ["runContext maxBytes -1", { maxBytes: -1 }, /"maxBytes"/],
     ["runContext onProgress not a function", { onProgress: "x" }, /"onProgress"/],
+    ["runContext a misspelled option (withDoc)", { withDoc: true }, /"options\.withDoc": expected one of the known options/],
   ] as Array<[string, Record<string, unknown>, RegExp]>
 ).map(([name, options, message]): Case => ({
   name: `library: ${name}`,

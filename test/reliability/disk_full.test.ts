@@ -12,6 +12,7 @@ import { createNodePlatform } from "../../src/platform/node.ts";
 import { openStoreWith, type Store } from "../../src/store.ts";
 import { cli } from "../cli/cli_helpers.ts";
 import { bytesOf, sameBytes } from "./helpers.ts";
+import { stateDbOf } from "../../src/store.ts";
 
 const platform = createNodePlatform();
 
@@ -90,7 +91,7 @@ function strayFiles(root: string): string[] {
 }
 
 async function deliveries(store: Store): Promise<string[]> {
-  return store.db.read((d) => d.all("SELECT session_id || '/' || symbol_id || '=' || etag FROM deliveries ORDER BY 1").map((r) => String(r[0])));
+  return stateDbOf(store).read((d) => d.all("SELECT session_id || '/' || symbol_id || '=' || etag FROM deliveries ORDER BY 1").map((r) => String(r[0])));
 }
 
 describe.skipIf(!MNT)("a full disk (tmpfs)", () => {
@@ -177,7 +178,7 @@ describe.skipIf(!MNT)("a full disk (tmpfs)", () => {
       expect(await deliveries(fresh), `${pages} pages free`).toEqual(expected);
       expect(await deliveries(store), `${pages} pages free`).toEqual(expected);
       for (const [r, b] of kept) expect(sameBytes(await fresh.vhs.get(r), b), `${pages} pages free: ${r}`).toBe(true);
-      expect(await fresh.db.read((d) => String(d.get("PRAGMA integrity_check")![0]))).toBe("ok");
+      expect(await stateDbOf(fresh).read((d) => String(d.get("PRAGMA integrity_check")![0]))).toBe("ok");
       await fresh.close();
     }
     rmSync(FILLER());

@@ -14,10 +14,12 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { TldrsError, isTldrsError } from "../../src/errors.ts";
-import { CrashError, createFaultyPlatform, type CallRecord, type FaultyPlatform } from "../../src/platform/faulty.ts";
+import { createFaultyPlatform, type CallRecord, type FaultyPlatform } from "../../src/platform/faulty.ts";
 import type { Platform } from "../../src/platform/port.ts";
 import { openStoreWith, type Store } from "../../src/store.ts";
 import { bytesOf, chunked, copyTree, isRestingFile, listFiles, memoryPlatform, sameBytes } from "./helpers.ts";
+import { isCrash, writeFileVia } from "../helpers/platform_files.ts";
+import { stateDbOf } from "../../src/store.ts";
 
 const ROOT = "/proj/.tldrs";
 const OLD = "2020-01-01T00:00:00.000000+00:00";
@@ -51,22 +53,17 @@ const blobFile = (b: Uint8Array) => {
   return `${ROOT}/blobs/${h.slice(0, 2)}/${h.slice(2, 4)}/${h}`;
 };
 
-async function writeFile(p: Platform, path: string, bytes: Uint8Array): Promise<void> {
-  const f = await p.createExclusive(path);
-  await f.write(bytes);
-  await f.close();
-}
 
 /** The state every case starts from, built once per variant and copied into each case. */
 async function buildTemplate(withDefaultSession: boolean): Promise<{ platform: Platform; defaultId: string | null }> {
   const platform = memoryPlatform(100, new Set([100]));
   await platform.mkdir("/proj");
   await platform.mkdir("/out");
-  await writeFile(platform, "/src.bin", SRC);
+  await writeFileVia(platform, "/src.bin", SRC);
   const store = await openStoreWith(platform, { root: ROOT });
   for (const b of [A, C, D, F]) await store.vhs.put(b);
   await store.vhs.put(B, { compress: true });
-  await store.db.write((d) => d.run("UPDATE objects SET last_accessed = ? WHERE hash = ?", [OLD, hashOf(C)]));
+  await stateDbOf(store).write((d) => d.run("UPDATE objects SET last_accessed = ? WHERE hash = ?", [OLD, hashOf(C)]));
   await store.state.openSession("S", { repoFingerprint: "fp" });
   await store.state.recordDeliveries("S", [
     { symbolId: "f1", etag: "e1", representation: "full", codeSnapshot: "def f1(): pass" },
@@ -74,7 +71,7 @@ async function buildTemplate(withDefaultSession: boolean): Promise<{ platform: P
   ]);
   await store.state.openSession("O", { repoFingerprint: "fp" });
   await store.state.recordDeliveries("O", [{ symbolId: "o1", etag: "e3", representation: "full" }]);
-  await store.db.write((d) => {
+  await stateDbOf(store).write((d) => {
     d.run("UPDATE sessions SET last_accessed = ? WHERE session_id = 'O'", [OLD]);
     d.run("UPDATE deliveries SET last_accessed = ? WHERE session_id = 'O'", [OLD]);
   });
@@ -82,8 +79,8 @@ async function buildTemplate(withDefaultSession: boolean): Promise<{ platform: P
   await store.close();
   await platform.unlink(blobFile(F));
   await platform.mkdir(blobFile(E).replace(/\/[0-9a-f]{64}$/, ""));
-  await writeFile(platform, blobFile(E), E);
-  await writeFile(platform, `${ROOT}/tmp/upload-100-00deadbeef00beef`, bytesOf(50, 10)); // a dead upload
+  await writeFileVia(platform, blobFile(E), E);
+  await writeFileVia(platform, `${ROOT}/tmp/upload-100-00deadbeef00beef`, bytesOf(50, 10)); // a dead upload
   return { platform, defaultId };
 }
 
@@ -111,7 +108,7 @@ async function blobState(store: Store, bytes: Uint8Array, what: string): Promise
 }
 
 async function deliveriesOf(store: Store): Promise<Map<string, string>> {
-  return store.db.read((d) => new Map(d.all("SELECT session_id || '/' || symbol_id, etag FROM deliveries").map((r) => [String(r[0]), String(r[1])])));
+  return stateDbOf(store).read((d) => new Map(d.all("SELECT session_id || '/' || symbol_id, etag FROM deliveries").map((r) => [String(r[0]), String(r[1])])));
 }
 
 async function sessionIds(store: Store): Promise<string[]> {
@@ -185,7 +182,7 @@ const OPS: Op[] = [
     run: (s) => s.vhs.verify({ repair: true }),
     async check(store, _b, o) {
       if (!o.ok) return;
-      const rows = await store.db.read((d) => d.all("SELECT hash FROM objects").map((r) => String(r[0])));
+      const rows = await stateDbOf(store).read((d) => d.all("SELECT hash FROM objects").map((r) => String(r[0])));
       expect(rows, "acknowledged repair adopted the orphan").toContain(hashOf(E));
       expect(rows, "acknowledged repair dropped the dead row").not.toContain(hashOf(F));
     },
@@ -264,7 +261,7 @@ const OPS: Op[] = [
 async function checkTemplateData(store: Store, op: Op, where: string, rowsOnly = false): Promise<void> {
   const kept = [A, B, ...(op.changes?.includes("C") ? [] : [C]), ...(op.changes?.includes("D") ? [] : [D])];
   if (rowsOnly) {
-    const rows = await store.db.read((d) => new Set(d.all("SELECT hash FROM objects").map((r) => String(r[0]))));
+    const rows = await stateDbOf(store).read((d) => new Set(d.all("SELECT hash FROM objects").map((r) => String(r[0]))));
     for (const b of kept) expect(rows.has(hashOf(b)), `${where}: row of ${hashOf(b)}`).toBe(true);
   } else {
     for (const b of kept) expect(await blobState(store, b, `${where}: ${hashOf(b)}`)).toBe("intact");
@@ -281,10 +278,6 @@ function kindOf(path: string): string {
   return path.replace(/^.*\//, "").replace(/[0-9a-f]{8,}/g, "X");
 }
 
-function isCrash(err: unknown): boolean {
-  for (let e = err; e; e = (e as { cause?: unknown }).cause) if (e instanceof CrashError) return true;
-  return false;
-}
 
 interface Case {
   base: Platform;
@@ -331,7 +324,7 @@ async function recover(c: Case, op: Op, outcome: Outcome, where: string): Promis
     expect(second.ok, `${where}: verify after repair`).toBe(second.checked);
     await checkTemplateData(store, op, where, true); // the second verify read every file
 
-    expect(await store.db.read((d) => String(d.get("PRAGMA integrity_check")![0])), where).toBe("ok");
+    expect(await stateDbOf(store).read((d) => String(d.get("PRAGMA integrity_check")![0])), where).toBe("ok");
     const files = await listFiles(c.base, ROOT);
     expect(files.filter((f) => !isRestingFile(f)), `${where}: files left after recovery`).toEqual([]);
   } finally {

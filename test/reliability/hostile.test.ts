@@ -12,6 +12,7 @@ import { StateDb } from "../../src/engine/state_db.ts";
 import { createNodePlatform } from "../../src/platform/node.ts";
 import { openStoreWith } from "../../src/store.ts";
 import { tempDir } from "../helpers/tmp.ts";
+import { stateDbOf } from "../../src/store.ts";
 
 const platform = createNodePlatform();
 const DIST = pathToFileURL(fileURLToPath(new URL("../../dist/node.js", import.meta.url))).href;
@@ -33,10 +34,10 @@ describe("planted SQL never runs with the engine's privileges", () => {
 
     const again = await openStoreWith(platform, { project });
     expect(await again.state.cleanupExpired({ ttlSeconds: 1e9 })).toEqual({ sessions: 0, deliveries: 0 });
-    expect(await again.db.read((d) => d.get("PRAGMA trusted_schema")![0])).toBe(0);
-    expect(await again.db.write((d) => d.get("PRAGMA trusted_schema")![0])).toBe(0);
+    expect(await stateDbOf(again).read((d) => d.get("PRAGMA trusted_schema")![0])).toBe(0);
+    expect(await stateDbOf(again).write((d) => d.get("PRAGMA trusted_schema")![0])).toBe(0);
     // Cleanup parses timestamps in JavaScript now: there is no function for the view to call.
-    await expect(again.db.write((d) => d.all("SELECT count(*) FROM v"))).rejects.toThrow(/no such function: tldrs_epoch_ms/);
+    await expect(stateDbOf(again).write((d) => d.all("SELECT count(*) FROM v"))).rejects.toThrow(/no such function: tldrs_epoch_ms/);
     expect(await again.state.getDelivery("s", "f")).toMatchObject({ etag: "e" });
     await again.close();
   });

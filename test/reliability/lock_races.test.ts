@@ -7,6 +7,7 @@ import { acquireLock, readLockHolder } from "../../src/engine/lock.ts";
 import { StateDb } from "../../src/engine/state_db.ts";
 import type { Platform } from "../../src/platform/port.ts";
 import { memoryPlatform } from "./helpers.ts";
+import { writeFileVia } from "../helpers/platform_files.ts";
 
 const LOCK = "/store/tldrs_state.db.lock";
 const STALE = { timeoutMs: 60_000, staleMs: 30_000 };
@@ -30,11 +31,6 @@ function withHook(base: Platform, path: string, hook: () => Promise<void>): Plat
 
 const arm = (p: Platform) => (p as Platform & { arm(): void }).arm();
 
-async function writeFile(p: Platform, path: string, text: string): Promise<void> {
-  const f = await p.createExclusive(path);
-  await f.write(new TextEncoder().encode(text));
-  await f.close();
-}
 
 describe("lock races", () => {
   it("a release after holding past the stale limit never deletes the lock of the process that broke it", async () => {
@@ -83,13 +79,13 @@ describe("lock races", () => {
     const base = memoryPlatform(1, alive);
     await base.mkdir("/store");
     const dead = (token: string) => JSON.stringify({ pid: 4_195_000, host: base.hostname(), runtime: "node", token, created_at: "", created_ms: base.now() });
-    await writeFile(base, LOCK, dead("a".repeat(32))); // a dead holder
-    await writeFile(base, `${LOCK}.break`, dead("b".repeat(32))); // and a breaker that died
+    await writeFileVia(base, LOCK, dead("a".repeat(32))); // a dead holder
+    await writeFileVia(base, `${LOCK}.break`, dead("b".repeat(32))); // and a breaker that died
     const liveBreaker = JSON.stringify({ pid: 3, host: base.hostname(), runtime: "node", token: "c".repeat(32), created_at: "", created_ms: base.now() });
     const mine = withHook(base, `${LOCK}.break`, async () => {
       // Waiter 3 saw the same dead breaker, removed it and put its own .break in place.
       await base.unlink(`${LOCK}.break`);
-      await writeFile(base, `${LOCK}.break`, liveBreaker);
+      await writeFileVia(base, `${LOCK}.break`, liveBreaker);
     });
     arm(mine);
     const outcome = await acquireLock(mine, LOCK, { timeoutMs: 200, staleMs: 30_000 }).then(

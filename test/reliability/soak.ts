@@ -27,6 +27,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { createNodePlatform } from "../../src/platform/node.ts";
 import { openStoreWith, type Store } from "../../src/store.ts";
 import { contentFor } from "./soak_content.mjs";
+import { stateDbOf } from "../../src/store.ts";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const WORKER = fileURLToPath(new URL("./children/soak_worker.mjs", import.meta.url));
@@ -498,7 +499,7 @@ async function check(ctx: { dir: string; root: string; distNode: string; logDir:
   let store: Store = await openStoreWith(platform, { root, lock: { timeoutMs: 30_000 } });
   try {
     // -- the database
-    const integrity = await store.db.read((d) => d.all("PRAGMA integrity_check").map((r) => String(r[0])));
+    const integrity = await stateDbOf(store).read((d) => d.all("PRAGMA integrity_check").map((r) => String(r[0])));
     count("integrity checks");
     if (integrity.join() !== "ok") fail(`integrity_check: ${integrity.slice(0, 5).join("; ")}`);
     const py = pythonIntegrity(store.dbPath);
@@ -534,7 +535,7 @@ async function check(ctx: { dir: string; root: string; distNode: string; logDir:
     }
 
     // -- deliveries
-    const rows = await store.db.read((d) =>
+    const rows = await stateDbOf(store).read((d) =>
       d.all("SELECT session_id, symbol_id, etag, representation FROM deliveries").map((r) => ({ key: `${String(r[0])}\u0000${String(r[1])}`, etag: String(r[2]), rep: String(r[3]) })),
     );
     const byKey = new Map(rows.map((r) => [r.key, r]));
@@ -574,7 +575,7 @@ async function check(ctx: { dir: string; root: string; distNode: string; logDir:
     for (const l of listLeftovers(root)) if (l.kind !== null) utimesSync(l.path, past, past);
     store = await openStoreWith(platform, { root, lock: { timeoutMs: 30_000 } });
     await store.vhs.gc({});
-    await store.db.write(() => undefined);
+    await stateDbOf(store).write(() => undefined);
     await store.vhs.verify({ repair: true });
     const after = await store.vhs.verify();
     count("verify runs");
@@ -583,7 +584,7 @@ async function check(ctx: { dir: string; root: string; distNode: string; logDir:
     const left = listLeftovers(root).filter((l) => !l.path.endsWith("tldrs_state.db.lock") || existsSync(l.path));
     for (const l of left) fail(`left after recovery: ${l.path} (${l.kind ?? "unknown"}, ${(Date.now() - statSync(l.path).mtimeMs) / 1000} s old)`);
     count("leftover listings");
-    const integrity2 = await store.db.read((d) => String(d.get("PRAGMA integrity_check")?.[0]));
+    const integrity2 = await stateDbOf(store).read((d) => String(d.get("PRAGMA integrity_check")?.[0]));
     count("integrity checks");
     if (integrity2 !== "ok") fail(`integrity_check after recovery: ${integrity2}`);
   } finally {

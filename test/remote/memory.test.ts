@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runWithPeakRss } from "../helpers/peak_rss.ts";
 import { tempDir } from "../helpers/tmp.ts";
 import { remoteEnv, startS3Server, type S3Server } from "./helpers.ts";
+import { mebibyteChunk } from "../helpers/bytes.ts";
 
 const TOTAL = 128 * 1024 * 1024;
 let server: S3Server;
@@ -19,11 +20,6 @@ afterAll(async () => {
   await server?.stop();
 });
 
-function chunk(i: number): Buffer {
-  const b = Buffer.alloc(1024 * 1024);
-  for (let j = 0; j < b.length; j += 4096) b.writeUInt32LE(i * 7919 + j, j);
-  return b;
-}
 
 const run = runWithPeakRss;
 
@@ -37,7 +33,7 @@ describe("remote streaming memory", () => {
     const expected = createHash("sha256");
     const put = await run(["vhs", "put", "-", "--compress-min-bytes", String(TOTAL * 2)], a, env, async (stdin) => {
       for (let i = 0; i < TOTAL / (1024 * 1024); i++) {
-        const c = chunk(i);
+        const c = mebibyteChunk(i);
         expected.update(c);
         if (!stdin.write(c)) await new Promise((r) => stdin.once("drain", r));
       }

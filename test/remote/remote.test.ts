@@ -2,6 +2,7 @@
 // pull, read-through, already-present skips, a tampered object, two machines sharing one
 // bucket, multipart uploads, and what the requests carry.
 import { createHash } from "node:crypto";
+import { sha256 } from "../helpers/bytes.ts";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -12,9 +13,6 @@ import { BUCKET, openMachine, plantObject, platformWithEnv, tmpFiles, useServerA
 
 const t = useServerAndProxy();
 
-function sha256(bytes: Uint8Array | string): string {
-  return createHash("sha256").update(bytes).digest("hex");
-}
 
 
 

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore } from "../../src/node.ts";
 import { tempDir } from "../helpers/tmp.ts";
 import { RUNTIMES, RuntimeWorker, type RuntimeName } from "./helpers.ts";
+import { stateDbOf } from "../../src/store.ts";
 
 const WRITES_EACH = 100;
 /** Liveness, not age, must free these locks: a live holder would be waited for 10 minutes. */
@@ -43,7 +44,7 @@ describe("one store shared by node, deno and bun", () => {
     for (const r of RUNTIMES) expect(await workers[r].call("count", { root }), `as ${r} reads it`).toEqual(expected);
     const store = await openStore({ root });
     try {
-      expect(await store.db.read((db) => db.get("PRAGMA integrity_check")?.[0])).toBe("ok");
+      expect(await stateDbOf(store).read((db) => db.get("PRAGMA integrity_check")?.[0])).toBe("ok");
       expect((await store.state.listSessions()).length).toBe(3 * WRITES_EACH);
     } finally {
       await store.close();

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { isArgumentError } from "../../src/errors.ts";
 import type { StateStore } from "../../src/state/state_store.ts";
 import { tempDir } from "../helpers/tmp.ts";
-import { openTestStore } from "./helpers.ts";
+import { openProjectStore } from "./helpers.ts";
 
 const HASH = "ef".repeat(32);
 const ok = { symbolId: "f", etag: "e", representation: "full" };
@@ -66,7 +66,7 @@ const CASES: Array<[string, Call, typeof TypeError | typeof RangeError, string]>
 describe("bad arguments", () => {
   it.each(CASES)("%s", async (_what, call, errorClass, name) => {
     const project = tempDir();
-    const store = await openTestStore(project);
+    const store = await openProjectStore(project);
     const err = await call(store.state).then(
       () => null,
       (e: unknown) => e,

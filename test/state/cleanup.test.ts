@@ -3,19 +3,20 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { isoTimestamp } from "../../src/engine/timestamp.ts";
 import { tempDir } from "../helpers/tmp.ts";
-import { openTestStore, platformWithClock } from "./helpers.ts";
+import { openProjectStore, platformWithClock } from "./helpers.ts";
+import { stateDbOf } from "../../src/store.ts";
 
 const HOUR = 3600;
 
 describe("cleanupExpired", () => {
   it("removes a backdated session with its delivery and reports both (the Python store's test)", async () => {
-    const store = await openTestStore(tempDir());
+    const store = await openProjectStore(tempDir());
     await store.state.openSession("old", { repoFingerprint: "fp" });
     await store.state.recordDelivery({ sessionId: "old", symbolId: "f", etag: "e", representation: "full" });
     await store.state.openSession("live", { repoFingerprint: "fp" });
     await store.state.recordDelivery({ sessionId: "live", symbolId: "f", etag: "e", representation: "full" });
     const past = isoTimestamp(Date.now() - 2 * HOUR * 1000);
-    await store.db.write((db) => {
+    await stateDbOf(store).write((db) => {
       db.run("UPDATE sessions SET last_accessed = ? WHERE session_id = 'old'", [past]);
       db.run("UPDATE deliveries SET last_accessed = ? WHERE session_id = 'old'", [past]);
     });
@@ -27,7 +28,7 @@ describe("cleanupExpired", () => {
   });
 
   it("removes the deliveries of an expired session even if they are recent, and old deliveries of a live one", async () => {
-    const store = await openTestStore(tempDir());
+    const store = await openProjectStore(tempDir());
     await store.state.openSession("old", { repoFingerprint: "fp" });
     await store.state.openSession("live", { repoFingerprint: "fp" });
     await store.state.recordDeliveries("old", [
@@ -38,7 +39,7 @@ describe("cleanupExpired", () => {
       { symbolId: "stale", etag: "e", representation: "full" },
       { symbolId: "fresh", etag: "e", representation: "full" },
     ]);
-    await store.db.write((db) => {
+    await stateDbOf(store).write((db) => {
       db.run("UPDATE sessions SET last_accessed = '2020-01-01T00:00:00+00:00' WHERE session_id = 'old'");
       db.run("UPDATE deliveries SET last_accessed = '2020-01-01T00:00:00+00:00' WHERE symbol_id = 'stale'");
     });
@@ -50,7 +51,7 @@ describe("cleanupExpired", () => {
 
   it("compares parsed times, not strings: no microseconds, other offsets, Z, garbage", async () => {
     const now = Date.UTC(2026, 5, 1, 12, 0, 0);
-    const store = await openTestStore(tempDir(), platformWithClock({ now }));
+    const store = await openProjectStore(tempDir(), platformWithClock({ now }));
     const ttl = 100;
     const cutoff = now - ttl * 1000; // 11:58:20 UTC
     const rows: Array<[id: string, lastAccessed: string, expired: boolean]> = [
@@ -65,7 +66,7 @@ describe("cleanupExpired", () => {
       ["zulu-expired", "2026-06-01T11:58:19.999Z", true],
       ["garbage", "yesterday", true],
     ];
-    await store.db.write((db) => {
+    await stateDbOf(store).write((db) => {
       for (const [id, at] of rows) {
         db.run("INSERT INTO sessions VALUES (?, ?, ?, 'fp', NULL)", [id, at, at]);
         db.run("INSERT INTO deliveries (session_id, symbol_id, etag, representation, last_accessed) VALUES ('keeper', ?, 'e', 'full', ?)", [id, at]);
@@ -81,7 +82,7 @@ describe("cleanupExpired", () => {
 
   it("does not rewrite the file when nothing expired", async () => {
     const project = tempDir();
-    const store = await openTestStore(project);
+    const store = await openProjectStore(project);
     await store.state.openSession("s1", { repoFingerprint: "fp" });
     const before = statSync(join(project, ".tldrs", "tldrs_state.db"));
     expect(await store.state.cleanupExpired({ ttlSeconds: HOUR })).toEqual({ sessions: 0, deliveries: 0 });
@@ -92,7 +93,7 @@ describe("cleanupExpired", () => {
 
   it("with ttlSeconds 0 removes everything last used before now", async () => {
     const clock = { now: Date.UTC(2026, 0, 1) };
-    const store = await openTestStore(tempDir(), platformWithClock(clock));
+    const store = await openProjectStore(tempDir(), platformWithClock(clock));
     await store.state.openSession("s1", { repoFingerprint: "fp" });
     await store.state.recordDelivery({ sessionId: "s1", symbolId: "f", etag: "e", representation: "full" });
     clock.now += 1;

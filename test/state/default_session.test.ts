@@ -8,14 +8,14 @@ import type { Platform } from "../../src/platform/port.ts";
 import { openStoreWith } from "../../src/store.ts";
 import { repoFingerprint } from "../../src/state/fingerprint.ts";
 import { tempDir } from "../helpers/tmp.ts";
-import { nodePlatform, openTestStore, runTogether } from "./helpers.ts";
+import { nodePlatform, openProjectStore, runTogether } from "./helpers.ts";
 
 const ID_LINE = /^[0-9a-f]{16}\n$/;
 
 describe("defaultSession", () => {
   it("creates a 16-hex id once, then returns it, with the session opened", async () => {
     const project = tempDir();
-    const store = await openTestStore(project);
+    const store = await openProjectStore(project);
     const first = await store.state.defaultSession({ defaultLanguage: "python" });
     const file = join(project, ".tldrs", "default_session_id");
     expect(readFileSync(file, "utf8")).toMatch(ID_LINE);
@@ -30,7 +30,7 @@ describe("defaultSession", () => {
 
   it("is the same id in another process", async () => {
     const project = tempDir();
-    const store = await openTestStore(project);
+    const store = await openProjectStore(project);
     const { sessionId } = await store.state.defaultSession();
     await store.close();
     const [child] = await runTogether("default_session.mjs", () => [project], 1);
@@ -47,7 +47,7 @@ describe("defaultSession", () => {
     });
     expect(new Set(ids).size).toBe(1);
     expect(readFileSync(join(project, ".tldrs", "default_session_id"), "utf8").trim()).toBe(ids[0]);
-    const store = await openTestStore(project);
+    const store = await openProjectStore(project);
     expect((await store.state.listSessions()).map((s) => s.sessionId)).toEqual([ids[0]]);
     await store.close();
   });
@@ -88,7 +88,7 @@ describe("defaultSession", () => {
     const project = tempDir();
     mkdirSync(join(project, ".tldrs"));
     writeFileSync(join(project, ".tldrs", "default_session_id"), "my-session_1");
-    const store = await openTestStore(project);
+    const store = await openProjectStore(project);
     expect((await store.state.defaultSession()).sessionId).toBe("my-session_1");
     expect(readFileSync(join(project, ".tldrs", "default_session_id"), "utf8")).toBe("my-session_1");
     await store.close();
@@ -98,7 +98,7 @@ describe("defaultSession", () => {
     const project = tempDir();
     mkdirSync(join(project, ".tldrs"));
     writeFileSync(join(project, ".tldrs", "default_session_id"), "  \n");
-    const store = await openTestStore(project);
+    const store = await openProjectStore(project);
     const { sessionId } = await store.state.defaultSession();
     expect(sessionId).toMatch(/^[0-9a-f]{16}$/);
     expect(readFileSync(join(project, ".tldrs", "default_session_id"), "utf8")).toBe(`${sessionId}\n`);
@@ -115,7 +115,7 @@ describe("defaultSession", () => {
     mkdirSync(join(project, ".tldrs"));
     const file = join(project, ".tldrs", "default_session_id");
     writeFileSync(file, content);
-    const store = await openTestStore(project);
+    const store = await openProjectStore(project);
     const err = await store.state.defaultSession().catch((e: unknown) => e);
     expect(isTldrsError(err, "ECORRUPT")).toBe(true);
     expect((err as Error).message).toContain(file);
@@ -129,7 +129,7 @@ describe("defaultSession", () => {
     mkdirSync(join(project, ".tldrs"));
     writeFileSync(join(project, "elsewhere"), "0123456789abcdef");
     symlinkSync(join(project, "elsewhere"), join(project, ".tldrs", "default_session_id"));
-    const store = await openTestStore(project);
+    const store = await openProjectStore(project);
     await expect(store.state.defaultSession()).rejects.toThrow(/symbolic link/);
     expect(lstatSync(join(project, ".tldrs", "default_session_id")).isSymbolicLink()).toBe(true);
     await store.close();

@@ -4,14 +4,15 @@ import { describe, expect, it } from "vitest";
 import { parseTimestamp } from "../../src/engine/timestamp.ts";
 import { createFaultyPlatform } from "../../src/platform/faulty.ts";
 import { tempDir } from "../helpers/tmp.ts";
-import { nodePlatform, openTestStore } from "./helpers.ts";
+import { nodePlatform, openProjectStore } from "./helpers.ts";
+import { stateDbOf } from "../../src/store.ts";
 
 const HASH = "ab".repeat(32);
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}\+00:00$/;
 
 describe("recordDelivery and getDelivery", () => {
   it("records then gets a delivery with every field", async () => {
-    const store = await openTestStore(tempDir());
+    const store = await openProjectStore(tempDir());
     const before = Date.now();
     await store.state.recordDelivery({ sessionId: "s1", symbolId: "a.py:f", etag: "e1", representation: "full", vhsRef: `vhs://${HASH}`, tokenEstimate: 42, codeSnapshot: "def f(): pass" });
     const d = await store.state.getDelivery("s1", "a.py:f");
@@ -23,7 +24,7 @@ describe("recordDelivery and getDelivery", () => {
   });
 
   it("upserts: a second delivery of the symbol replaces every field", async () => {
-    const store = await openTestStore(tempDir());
+    const store = await openProjectStore(tempDir());
     await store.state.recordDelivery({ sessionId: "s1", symbolId: "f", etag: "e1", representation: "full", vhsRef: HASH, tokenEstimate: 5, codeSnapshot: "v1" });
     await store.state.recordDelivery({ sessionId: "s1", symbolId: "f", etag: "e2", representation: "signature_only" });
     expect(await store.state.getDelivery("s1", "f")).toMatchObject({ etag: "e2", representation: "signature_only", vhsRef: null, tokenEstimate: null, codeSnapshot: null });
@@ -32,7 +33,7 @@ describe("recordDelivery and getDelivery", () => {
   });
 
   it("stores a bare hash as a vhs:// ref", async () => {
-    const store = await openTestStore(tempDir());
+    const store = await openProjectStore(tempDir());
     await store.state.recordDelivery({ sessionId: "s1", symbolId: "f", etag: "e", representation: "vhs_ref", vhsRef: HASH });
     expect((await store.state.getDelivery("s1", "f"))!.vhsRef).toBe(`vhs://${HASH}`);
     await store.close();
@@ -43,7 +44,7 @@ describe("recordDeliveries", () => {
   it("upserts a batch of 500 in one transaction: one lock, one flush", async () => {
     const project = tempDir();
     const platform = createFaultyPlatform(nodePlatform);
-    const store = await openTestStore(project, platform);
+    const store = await openProjectStore(project, platform);
     await store.state.recordDelivery({ sessionId: "s1", symbolId: "sym0", etag: "old", representation: "incremental" });
     platform.resetCount();
     const batch = Array.from({ length: 500 }, (_, i) => ({ symbolId: `sym${i}`, etag: `e${i}`, representation: "full" as const, tokenEstimate: i }));
@@ -61,7 +62,7 @@ describe("recordDeliveries", () => {
   });
 
   it("lets a later entry for the same symbol win", async () => {
-    const store = await openTestStore(tempDir());
+    const store = await openProjectStore(tempDir());
     await store.state.recordDeliveries("s1", [
       { symbolId: "f", etag: "first", representation: "full" },
       { symbolId: "f", etag: "second", representation: "pdg_slice" },
@@ -72,14 +73,14 @@ describe("recordDeliveries", () => {
 
   it("writes nothing for an empty batch", async () => {
     const project = tempDir();
-    const store = await openTestStore(project);
+    const store = await openProjectStore(project);
     await store.state.recordDeliveries("s1", []);
     expect(() => statSync(join(project, ".tldrs", "tldrs_state.db"))).toThrow(/ENOENT/);
     await store.close();
   });
 
   it("checks every entry before writing any", async () => {
-    const store = await openTestStore(tempDir());
+    const store = await openProjectStore(tempDir());
     const batch = [
       { symbolId: "a", etag: "e", representation: "full" as const },
       { symbolId: "b", etag: "e", representation: "full" as const, tokenEstimate: -1 },
@@ -90,9 +91,9 @@ describe("recordDeliveries", () => {
   });
 
   it("keeps the session alive: a delivery touches its last_accessed", async () => {
-    const store = await openTestStore(tempDir());
+    const store = await openProjectStore(tempDir());
     await store.state.openSession("s1", { repoFingerprint: "git:0123456789ab" });
-    await store.db.write((db) => db.run("UPDATE sessions SET last_accessed = '2020-01-01T00:00:00+00:00'"));
+    await stateDbOf(store).write((db) => db.run("UPDATE sessions SET last_accessed = '2020-01-01T00:00:00+00:00'"));
     await store.state.recordDeliveries("s1", [{ symbolId: "f", etag: "e", representation: "full" }]);
     const { lastAccessed } = await store.state.sessionStats("s1");
     expect(parseTimestamp(lastAccessed!)).toBeGreaterThan(Date.parse("2025-01-01"));
@@ -102,7 +103,7 @@ describe("recordDeliveries", () => {
 
 describe("getPreviousCode", () => {
   it("keeps code only for full and incremental, as the Python store does", async () => {
-    const store = await openTestStore(tempDir());
+    const store = await openProjectStore(tempDir());
     await store.state.recordDeliveries("s1", [
       { symbolId: "full", etag: "e", representation: "full", codeSnapshot: "F" },
       { symbolId: "incremental", etag: "e", representation: "incremental", codeSnapshot: "I" },
@@ -120,7 +121,7 @@ describe("getPreviousCode", () => {
   });
 
   it("forgets the code when the symbol is re-sent as a signature", async () => {
-    const store = await openTestStore(tempDir());
+    const store = await openProjectStore(tempDir());
     await store.state.recordDelivery({ sessionId: "s1", symbolId: "f", etag: "e1", representation: "full", codeSnapshot: "v1" });
     await store.state.recordDelivery({ sessionId: "s1", symbolId: "f", etag: "e2", representation: "incremental", codeSnapshot: "v2" });
     expect(await store.state.getPreviousCode("s1", "f")).toBe("v2");

@@ -3,13 +3,14 @@ import { NativeSql } from "../../src/engine/native_sql.ts";
 import { SqlJsSql } from "../../src/engine/sqljs_sql.ts";
 import { REPRESENTATIONS } from "../../src/state/representation.ts";
 import { tempDir } from "../helpers/tmp.ts";
-import { openTestStore } from "./helpers.ts";
+import { openProjectStore } from "./helpers.ts";
+import { stateDbOf } from "../../src/store.ts";
 
 const HASH = "cd".repeat(32);
 
 describe("checkDelta", () => {
   it("splits unchanged, changed and rehydrate", async () => {
-    const store = await openTestStore(tempDir());
+    const store = await openProjectStore(tempDir());
     await store.state.recordDeliveries("s1", [
       { symbolId: "same", etag: "e1", representation: "full" },
       { symbolId: "same-with-ref", etag: "e2", representation: "full", vhsRef: `vhs://${HASH}` },
@@ -25,7 +26,7 @@ describe("checkDelta", () => {
   });
 
   it("counts only full and vhs_ref with an equal etag as unchanged", async () => {
-    const store = await openTestStore(tempDir());
+    const store = await openProjectStore(tempDir());
     await store.state.recordDeliveries(
       "s1",
       REPRESENTATIONS.map((representation) => ({ symbolId: representation, etag: "e", representation, vhsRef: HASH })),
@@ -38,7 +39,7 @@ describe("checkDelta", () => {
   });
 
   it("sees only the asked session's deliveries", async () => {
-    const store = await openTestStore(tempDir());
+    const store = await openProjectStore(tempDir());
     await store.state.recordDelivery({ sessionId: "other", symbolId: "f", etag: "e", representation: "full" });
     const delta = await store.state.checkDelta("s1", { f: "e" });
     expect(delta.changed).toEqual(new Set(["f"]));
@@ -46,9 +47,9 @@ describe("checkDelta", () => {
   });
 
   it("leaves a stored value that is not a valid ref out of rehydrate", async () => {
-    const store = await openTestStore(tempDir());
+    const store = await openProjectStore(tempDir());
     // As a foreign writer might have stored it.
-    await store.db.write((db) =>
+    await stateDbOf(store).write((db) =>
       db.run("INSERT INTO deliveries (session_id, symbol_id, etag, representation, vhs_ref, last_accessed) VALUES ('s1', 'f', 'e', 'full', 'not-a-ref', '2026-01-01T00:00:00+00:00')"),
     );
     const delta = await store.state.checkDelta("s1", { f: "e" });
@@ -58,8 +59,8 @@ describe("checkDelta", () => {
   });
 
   it("answers an empty question without touching the database", async () => {
-    const store = await openTestStore(tempDir());
-    const read = vi.spyOn(store.db, "read");
+    const store = await openProjectStore(tempDir());
+    const read = vi.spyOn(stateDbOf(store), "read");
     const delta = await store.state.checkDelta("s1", {});
     expect(delta).toEqual({ unchanged: new Set(), changed: new Set(), rehydrate: new Map() });
     expect(read).not.toHaveBeenCalled();
@@ -72,7 +73,7 @@ describe("checkDelta", () => {
     ["a session scan", 10_000, 10_000] as const,
     ["chunked lookups", 10_000, 21_000],
   ])("checks 10,000 symbols in one read, by %s", async (_plan, asked, stored) => {
-    const store = await openTestStore(tempDir());
+    const store = await openProjectStore(tempDir());
     await store.state.recordDeliveries(
       "s1",
       Array.from({ length: stored }, (_, i) => ({ symbolId: `sym${i}`, etag: `e${i}`, representation: i % 3 === 0 ? ("signature_only" as const) : ("full" as const), vhsRef: i % 2 ? HASH : null })),
@@ -81,7 +82,7 @@ describe("checkDelta", () => {
     const etags: Record<string, string> = {};
     for (let i = 0; i < asked - 1; i++) etags[`sym${i}`] = i % 5 === 0 ? "edited" : `e${i}`;
     etags["new"] = "x";
-    const read = vi.spyOn(store.db, "read");
+    const read = vi.spyOn(stateDbOf(store), "read");
     // Watch which statements the engine prepares (once per SQL text within a call).
     const spies = [SqlJsSql, NativeSql].map((engine) => vi.spyOn(engine.prototype as unknown as { prepareNew(sql: string): unknown }, "prepareNew"));
     const delta = await store.state.checkDelta("s1", etags);
@@ -105,7 +106,7 @@ describe("checkDelta", () => {
   });
 
   it("takes either plan for a small question", async () => {
-    const store = await openTestStore(tempDir());
+    const store = await openProjectStore(tempDir());
     await store.state.recordDeliveries("s1", Array.from({ length: 1_200 }, (_, i) => ({ symbolId: `sym${i}`, etag: "e", representation: "full" as const })));
     // 3 asked of 1,200 stored: lookups; 1,100 asked: a scan.
     expect((await store.state.checkDelta("s1", { sym5: "e", sym6: "x", nope: "e" })).unchanged).toEqual(new Set(["sym5"]));

@@ -8,7 +8,7 @@ import type { Platform } from "../../src/platform/port.ts";
 export const nodePlatform = createNodePlatform();
 
 /** A store in `<project>/.tldrs` on the given platform (default: node). */
-export function openTestStore(project: string, platform: Platform = nodePlatform): Promise<Store> {
+export function openProjectStore(project: string, platform: Platform = nodePlatform): Promise<Store> {
   return openStoreWith(platform, { project });
 }
 
@@ -36,12 +36,6 @@ export function pythonState<T = unknown>(root: string, ...args: string[]): T {
   return JSON.parse(r.stdout) as T;
 }
 
-/** Runs a python3 snippet with arguments; returns stdout. */
-export function python(code: string, ...args: string[]): string {
-  const r = spawnSync("python3", ["-c", code, ...args], { encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`python3 failed (${r.status}): ${r.stderr}`);
-  return r.stdout;
-}
 
 /** Runs git in `cwd` with a fixed identity and no user or system config. */
 export function git(cwd: string, ...args: string[]): string {

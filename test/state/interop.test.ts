@@ -7,7 +7,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseTimestamp } from "../../src/engine/timestamp.ts";
 import { tempDir } from "../helpers/tmp.ts";
-import { HAS_PYTHON, NO_PYTHON, openTestStore, python, pythonState } from "./helpers.ts";
+import { python } from "../engine/helpers.ts";
+import { HAS_PYTHON, NO_PYTHON, openProjectStore, pythonState } from "./helpers.ts";
+import { stateDbOf } from "../../src/store.ts";
 
 const HASH = "12".repeat(32);
 
@@ -36,14 +38,14 @@ interface PyStats {
 
 /** Python's own reading of a timestamp, as epoch ms. */
 function pythonParse(value: string): number {
-  return Number(python("import sys,datetime; print(datetime.datetime.fromisoformat(sys.argv[1]).timestamp()*1000)", value));
+  return Number(python("import sys,datetime; print(datetime.datetime.fromisoformat(sys.argv[1]).timestamp()*1000)", [value]));
 }
 
 describe.skipIf(!HAS_PYTHON)(`interop with the Python store (${HAS_PYTHON ? "python3 found" : NO_PYTHON})`, () => {
   it("Python reads what tldrs wrote", async () => {
     const project = tempDir();
     const root = join(project, ".tldrs");
-    const store = await openTestStore(project);
+    const store = await openProjectStore(project);
     await store.state.openSession("s1", { repoFingerprint: "git:0123456789ab", defaultLanguage: "python" });
     await store.state.recordDeliveries("s1", [
       { symbolId: "a.py:f", etag: "e1", representation: "full", vhsRef: HASH, tokenEstimate: 10, codeSnapshot: "def f(): ..." },
@@ -75,7 +77,7 @@ describe.skipIf(!HAS_PYTHON)(`interop with the Python store (${HAS_PYTHON ? "pyt
     expect(readFileSync(join(root, "tldrs_state.db"))[18]).toBe(2);
     expect(existsSync(join(root, "tldrs_state.db-wal"))).toBe(false);
 
-    const store = await openTestStore(project);
+    const store = await openProjectStore(project);
     expect(await store.state.getDelivery("s1", "m.go:F")).toMatchObject({ etag: "e1", representation: "full", vhsRef: HASH, tokenEstimate: 7, codeSnapshot: "func F() {}" });
     expect(await store.state.getPreviousCode("s1", "m.go:G")).toBeNull();
     const delta = await store.state.checkDelta("s1", { "m.go:F": "e1", "m.go:G": "e2" });
@@ -105,9 +107,9 @@ describe.skipIf(!HAS_PYTHON)(`interop with the Python store (${HAS_PYTHON ? "pyt
     // Backdate as Python would write a whole-second time: isoformat() omits ".000000".
     python(
       "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"UPDATE sessions SET last_accessed='2020-01-01T00:00:00+00:00' WHERE session_id='py-old'\"); c.commit(); c.close()",
-      join(root, "tldrs_state.db"),
+      [join(root, "tldrs_state.db")],
     );
-    const store = await openTestStore(project);
+    const store = await openProjectStore(project);
     expect(await store.state.cleanupExpired({ ttlSeconds: 3600 })).toEqual({ sessions: 1, deliveries: 1 });
     expect((await store.state.listSessions()).map((s) => s.sessionId)).toEqual(["py-live"]);
 
@@ -116,7 +118,7 @@ describe.skipIf(!HAS_PYTHON)(`interop with the Python store (${HAS_PYTHON ? "pyt
       { symbolId: "a", etag: "e", representation: "full" },
       { symbolId: "b", etag: "e", representation: "full" },
     ]);
-    await store.db.write((db) => db.run("UPDATE sessions SET last_accessed = '2021-06-01T10:00:00.000001+00:00' WHERE session_id = 'ts-old'"));
+    await stateDbOf(store).write((db) => db.run("UPDATE sessions SET last_accessed = '2021-06-01T10:00:00.000001+00:00' WHERE session_id = 'ts-old'"));
     await store.close();
     expect(pythonState(root, "cleanup", "3600")).toEqual({ sessions: 1, deliveries: 2 });
     expect(pythonState<PyStats>(root, "stats", "py-live").created_at).not.toBeNull();
@@ -132,9 +134,9 @@ c=sqlite3.connect(sys.argv[1]); c.execute("PRAGMA journal_mode=WAL")
 c.execute("CREATE TABLE deliveries (session_id TEXT NOT NULL, symbol_id TEXT NOT NULL, etag TEXT NOT NULL, representation TEXT NOT NULL, vhs_ref TEXT, token_estimate INTEGER, last_accessed TEXT NOT NULL, PRIMARY KEY(session_id, symbol_id))")
 c.execute("INSERT INTO deliveries VALUES ('s','old','e','full',NULL,NULL,'2026-01-01T00:00:00+00:00')")
 c.commit(); c.close()`,
-      db,
+      [db],
     );
-    const store = await openTestStore(project);
+    const store = await openProjectStore(project);
     expect(await store.state.getDelivery("s", "old")).toMatchObject({ etag: "e", codeSnapshot: null });
     await store.state.recordDelivery({ sessionId: "s", symbolId: "new", etag: "e", representation: "full", codeSnapshot: "x" });
     await store.close();

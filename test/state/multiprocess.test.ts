@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../helpers/tmp.ts";
-import { openTestStore, runTogether } from "./helpers.ts";
+import { openProjectStore, runTogether } from "./helpers.ts";
 
 describe("recordDeliveries from 4 processes at once", () => {
   it("loses nothing", async () => {
     const project = tempDir();
-    const setup = await openTestStore(project);
+    const setup = await openProjectStore(project);
     await setup.state.openSession("shared-session", { repoFingerprint: "fp" });
     await setup.close();
 
@@ -18,7 +18,7 @@ describe("recordDeliveries from 4 processes at once", () => {
       expect(r.stdout).toContain(`recorded=${batches * size}`);
     }
 
-    const store = await openTestStore(project);
+    const store = await openProjectStore(project);
     const stats = await store.state.sessionStats("shared-session");
     expect(stats.deliveryCount).toBe(workers * batches * size + 1);
     expect(stats.totalTokensDelivered).toBe(workers * batches * size);

@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../helpers/tmp.ts";
-import { openTestStore, platformWithClock } from "./helpers.ts";
+import { openProjectStore, platformWithClock } from "./helpers.ts";
+import { stateDbOf } from "../../src/store.ts";
 
 describe("openSession", () => {
   it("inserts a new session, then touches it", async () => {
     const clock = { now: Date.UTC(2026, 10, 25, 9, 54, 9, 123) + 0.456 };
-    const store = await openTestStore(tempDir(), platformWithClock(clock));
+    const store = await openProjectStore(tempDir(), platformWithClock(clock));
     const first = await store.state.openSession("s1", { repoFingerprint: "git:0123456789ab", defaultLanguage: "python" });
     expect(first).toEqual({
       sessionId: "s1",
@@ -23,7 +24,7 @@ describe("openSession", () => {
   });
 
   it("reports a changed fingerprint as drift, once, and does not fail", async () => {
-    const store = await openTestStore(tempDir());
+    const store = await openProjectStore(tempDir());
     await store.state.openSession("s1", { repoFingerprint: "git:aaaaaaaaaaaa" });
     const moved = await store.state.openSession("s1", { repoFingerprint: "git:bbbbbbbbbbbb" });
     expect(moved).toMatchObject({ created: false, repoFingerprint: "git:bbbbbbbbbbbb", drift: { previous: "git:aaaaaaaaaaaa", current: "git:bbbbbbbbbbbb" } });
@@ -33,7 +34,7 @@ describe("openSession", () => {
   });
 
   it("fills in a missing default language but never replaces one", async () => {
-    const store = await openTestStore(tempDir());
+    const store = await openProjectStore(tempDir());
     await store.state.openSession("s1", { repoFingerprint: "fp" });
     expect((await store.state.openSession("s1", { repoFingerprint: "fp", defaultLanguage: "go" })).defaultLanguage).toBe("go");
     expect((await store.state.openSession("s1", { repoFingerprint: "fp", defaultLanguage: "rust" })).defaultLanguage).toBe("go");
@@ -43,7 +44,7 @@ describe("openSession", () => {
 
 describe("sessionStats and listSessions", () => {
   it("counts deliveries and tokens (a missing estimate counts 0)", async () => {
-    const store = await openTestStore(tempDir());
+    const store = await openProjectStore(tempDir());
     await store.state.openSession("s1", { repoFingerprint: "fp" });
     await store.state.recordDeliveries("s1", [
       { symbolId: "a", etag: "e", representation: "full", tokenEstimate: 100 },
@@ -58,11 +59,11 @@ describe("sessionStats and listSessions", () => {
   });
 
   it("lists sessions most recently used first, by parsed time", async () => {
-    const store = await openTestStore(tempDir());
+    const store = await openProjectStore(tempDir());
     await store.state.openSession("old", { repoFingerprint: "fp1" });
     await store.state.openSession("new", { repoFingerprint: "fp2", defaultLanguage: "python" });
     await store.state.recordDelivery({ sessionId: "new", symbolId: "f", etag: "e", representation: "full" });
-    await store.db.write((db) => {
+    await stateDbOf(store).write((db) => {
       // Same instant range, two spellings: +05:00 sorts after as a string but is earlier in time.
       db.run("UPDATE sessions SET last_accessed = '2026-01-01T12:00:00+05:00' WHERE session_id = 'old'");
       db.run("UPDATE sessions SET last_accessed = '2026-01-01T08:00:00.5+00:00' WHERE session_id = 'new'");

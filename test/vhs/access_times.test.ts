@@ -2,6 +2,7 @@ import { statSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { createNodePlatform } from "../../src/platform/node.ts";
 import { openTestStore } from "./helpers.ts";
+import { stateDbOf } from "../../src/store.ts";
 
 const identity = (path: string) => {
   const st = statSync(path);
@@ -55,7 +56,7 @@ describe("access times are coalesced", () => {
     const ref = await store.vhs.put("x");
     await store.vhs.get(ref);
     // The native engine's commits reach the file itself when its connection closes.
-    const settled = async () => (await store.db.idle(), identity(store.dbPath));
+    const settled = async () => (await stateDbOf(store).idle(), identity(store.dbPath));
     const id = await settled();
     await store.vhs.get(ref);
     expect(await settled()).toBe(id);
@@ -71,7 +72,7 @@ describe("access times are coalesced", () => {
     await store.vhs.get(ref);
     // Another writer records a later access meanwhile.
     const future = "2999-01-01T00:00:00.000000+00:00";
-    await store.db.write((db) => db.run("UPDATE objects SET last_accessed = ?", [future]));
+    await stateDbOf(store).write((db) => db.run("UPDATE objects SET last_accessed = ?", [future]));
     await store.vhs.flushAccessTimes();
     expect((await store.vhs.info(ref))!.lastAccessed).toBe(future);
     await store.close();

@@ -5,6 +5,7 @@ import { CrashError, createFaultyPlatform } from "../../src/platform/faulty.ts";
 import { createNodePlatform } from "../../src/platform/node.ts";
 import { tempDir } from "../helpers/tmp.ts";
 import { blobFileOf, bytesOf, openTestStore } from "./helpers.ts";
+import { isCrash } from "../helpers/platform_files.ts";
 
 /** The calls a first put makes in a fresh store, to aim a crash at one of them. */
 async function callsOfFirstPut(data: Uint8Array, compress: boolean) {
@@ -17,11 +18,6 @@ async function callsOfFirstPut(data: Uint8Array, compress: boolean) {
   return calls;
 }
 
-/** A crash surfaces as CrashError, or wrapped (as the cause) by the engine that met it. */
-function isCrash(err: unknown): boolean {
-  for (let e = err; e; e = (e as { cause?: unknown }).cause) if (e instanceof CrashError) return true;
-  return false;
-}
 
 describe("a crash between placing the blob file and inserting its row", () => {
   // The link that places the file, the folder fsync after it, and the lock file's creation

@@ -4,12 +4,13 @@ import { describe, expect, it } from "vitest";
 import { isoTimestamp } from "../../src/engine/timestamp.ts";
 import type { Store } from "../../src/store.ts";
 import { blobFileOf, bytesOf, openTestStore } from "./helpers.ts";
+import { stateDbOf } from "../../src/store.ts";
 
 const DAY = 86_400_000;
 
 async function setAccessed(store: Store, ref: string, msAgo: number): Promise<void> {
   await store.vhs.flushAccessTimes();
-  await store.db.write((db) => db.run("UPDATE objects SET last_accessed = ? WHERE hash = ?", [isoTimestamp(Date.now() - msAgo), ref.slice(6)]));
+  await stateDbOf(store).write((db) => db.run("UPDATE objects SET last_accessed = ? WHERE hash = ?", [isoTimestamp(Date.now() - msAgo), ref.slice(6)]));
 }
 
 async function hashesOf(store: Store): Promise<string[]> {
@@ -104,7 +105,7 @@ describe("gc", () => {
     const [live, orphaned, plain] = [await store.vhs.put("live"), await store.vhs.put("orphaned"), await store.vhs.put("plain")];
     for (const ref of [live, orphaned, plain]) await setAccessed(store, ref, 100 * DAY);
     const now = isoTimestamp(Date.now());
-    await store.db.write((db) => {
+    await stateDbOf(store).write((db) => {
       db.run("INSERT INTO sessions VALUES ('s1', ?, ?, 'git:abc', NULL)", [now, now]);
       db.run("INSERT INTO deliveries (session_id, symbol_id, etag, representation, vhs_ref, last_accessed) VALUES ('s1', 'f', 'e1', 'vhs_ref', ?, ?)", [live, now]);
       // A delivery whose session is gone protects nothing; nor does a bare-hash ref of a live session fail to count.

@@ -20,48 +20,7 @@ export function blobFileOf(store: Store, ref: string): string {
   return join(store.blobRoot, hash.slice(0, 2), hash.slice(2, 4), hash);
 }
 
-export function bytesOf(n: number, seed = 1): Uint8Array {
-  // Deterministic, mildly compressible bytes.
-  const out = new Uint8Array(n);
-  let x = seed;
-  for (let i = 0; i < n; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    out[i] = (x >>> 24) & 0x3f;
-  }
-  return out;
-}
-
-export async function* chunksOf(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
-  for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
-}
-
-export function streamOf(bytes: Uint8Array, size: number): ReadableStream<Uint8Array> {
-  let at = 0;
-  return new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (at >= bytes.length) return controller.close();
-      controller.enqueue(bytes.slice(at, at + size));
-      at += size;
-    },
-  });
-}
-
-export async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  const reader = stream.getReader();
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    parts.push(value);
-  }
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+export { bytesOf, chunksOf, readAll, streamOf } from "../helpers/bytes.ts";
 
 /**
  * Runs an ES module body in a child node process; `TLDRS` is the built package (dist/node.js).

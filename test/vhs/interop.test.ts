@@ -4,14 +4,13 @@
  * operation, zlib level 6, os.replace, INSERT OR IGNORE, isoformat timestamps.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { createHash } from "node:crypto";
+import { sha256 } from "../helpers/bytes.ts";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseTimestamp } from "../../src/engine/timestamp.ts";
 import { tempDir } from "../helpers/tmp.ts";
 import { blobFileOf, bytesOf, HAS_PYTHON, openTestStore, py, pyJson } from "./helpers.ts";
 
-const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 const PY_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{6})?\+00:00$/;
 
 interface PyInfo {

@@ -1,6 +1,6 @@
 // A put that meets a blob file already there, and a put that fails after placing its file
 // (issue 13): a put that returns leaves readable bytes; a put that fails leaves nothing it placed.
-import { createHash } from "node:crypto";
+import { sha256 as sha } from "../helpers/bytes.ts";
 import { existsSync, readdirSync, readFileSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { deflateSync } from "node:zlib";
@@ -8,8 +8,8 @@ import { describe, expect, it } from "vitest";
 import { createNodePlatform } from "../../src/platform/node.ts";
 import { tempDir } from "../helpers/tmp.ts";
 import { blobFileOf, bytesOf, openTestStore } from "./helpers.ts";
+import { stateDbOf } from "../../src/store.ts";
 
-const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
 describe("a put over an existing blob file", () => {
   const damages: Array<[string, (file: string, data: Uint8Array) => void]> = [
@@ -57,7 +57,7 @@ describe("a put over an existing blob file", () => {
     const store = await openTestStore();
     const data = bytesOf(20_000, 7);
     const ref = await store.vhs.put(data, { compress: true });
-    await store.db.write((d) => d.run("DELETE FROM objects"));
+    await stateDbOf(store).write((d) => d.run("DELETE FROM objects"));
     expect(await store.vhs.put(data, { compress: false })).toBe(ref);
     expect(await store.vhs.info(ref)).toMatchObject({ compression: "zlib", size: data.length, storedSize: readFileSync(blobFileOf(store, ref)).length });
     await store.close();

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { isTldrsError } from "../../src/errors.ts";
 import { createFaultyPlatform } from "../../src/platform/faulty.ts";
 import { createNodePlatform } from "../../src/platform/node.ts";
-import { formatRef, parseRef } from "../../src/vhs/ref.ts";
+import { formatRef, parseRef } from "../../src/ref.ts";
 import { openTestStore } from "./helpers.ts";
 
 const HASH = "0123456789abcdef".repeat(4);

@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { deflateSync, inflateSync } from "node:zlib";
-import { createHash } from "node:crypto";
+import { sha256 } from "../helpers/bytes.ts";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../helpers/tmp.ts";
 import { blobFileOf, bytesOf, chunksOf, openTestStore, readAll, streamOf } from "./helpers.ts";
@@ -20,7 +20,6 @@ function expectedCompression(data: Uint8Array, opts: { compress?: boolean; compr
   return asked && deflateSync(data).length < data.length ? "zlib" : "";
 }
 
-const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
 describe("round trips", () => {
   for (const [modeName, opts] of MODES) {

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, wr
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { blobFileOf, bytesOf, openTestStore } from "./helpers.ts";
+import { stateDbOf } from "../../src/store.ts";
 
 describe("verify", () => {
   it("finds each kind of damage, changes nothing without repair, fixes it with repair", async () => {
@@ -15,7 +16,7 @@ describe("verify", () => {
     const h = (ref: string) => ref.slice(6);
 
     rmSync(blobFileOf(store, missing));
-    await store.db.write((db) => {
+    await stateDbOf(store).write((db) => {
       db.run("DELETE FROM objects WHERE hash = ?", [h(orphan)]);
       db.run("UPDATE objects SET stored_size = 999, size = 999 WHERE hash = ?", [h(wrong)]);
     });
@@ -76,7 +77,7 @@ describe("verify", () => {
   it("rows written by an older Python store (stored_size 0) are corrected, not condemned", async () => {
     const store = await openTestStore();
     const ref = await store.vhs.put("old row", { compress: false });
-    await store.db.write((db) => db.run("UPDATE objects SET stored_size = 0"));
+    await stateDbOf(store).write((db) => db.run("UPDATE objects SET stored_size = 0"));
     expect(await store.vhs.getText(ref)).toBe("old row");
     const report = await store.vhs.verify({ repair: true });
     expect(report).toMatchObject({ wrongSizes: [ref.slice(6)], corrupt: [] });

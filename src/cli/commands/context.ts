@@ -116,7 +116,7 @@ export const contextCommand = defineCommand({
         },
         // One logical operation: one lock and (sql.js) one flush for the session, the blob row,
         // the deliveries and the access times, at close.
-        () => openCliStore(ctx.io, project, ctx.args, true),
+        ({ root }) => openCliStore(ctx.io, project, ctx.args, true, root),
       );
     } finally {
       await progress.done();

@@ -1,19 +1,11 @@
 /** `tldrs vhs ...`: the blob store commands, flags and JSON fields as the Python `tldrs vhs`. */
-import { stat } from "node:fs/promises";
 import { amountFlag, intFlag, requiredString } from "../args.ts";
 import { defineCommand, type CommandGroup, type CommandContext } from "../command.ts";
 import { CliFailure, EXIT_FAILURE, EXIT_OK, UsageError } from "../errors.ts";
 import { formatJson, formatJsonLines } from "../json.ts";
-import { startProgress, type Progress } from "../progress.ts";
+import { startProgress } from "../progress.ts";
 import { writeIntoDevice, writeVerified } from "../verified_output.ts";
 import { pull, push, requireRemote } from "./vhs_remote.ts";
-
-async function* counted(source: AsyncIterable<Uint8Array>, progress: Progress): AsyncIterable<Uint8Array> {
-  for await (const chunk of source) {
-    progress.advance(chunk.length);
-    yield chunk;
-  }
-}
 
 const put = defineCommand({
   command: "put [file]",
@@ -37,38 +29,31 @@ const put = defineCommand({
     const file = ctx.args["file"] as string | undefined;
     const compress = ctx.args["compress"] as boolean | undefined; // --no-compress: false
     const opts = { ...(compress !== undefined ? { compress } : {}), ...(compressMinBytes !== undefined ? { compressMinBytes } : {}) };
-    let opened: import("../../vhs/source_file.ts").SourceFile | undefined;
-    let chunks = (progress: Progress): AsyncIterable<Uint8Array> => counted(ctx.io.stdin, progress);
     // yargs hands "-" to a positional as "": both mean stdin.
-    const fd = ctx.io.stdinFd;
-    if (file === undefined || file === "-" || file === "") {
-      if (fd !== undefined) {
-        const { stdinReader } = await import("../stdin.ts");
-        chunks = (progress) => stdinReader(fd, () => ctx.io.stdin, (n) => progress.advance(n)) ?? counted(ctx.io.stdin, progress);
-      }
-    } else {
-      // The library's putFile policy: a regular file, not a link, device or FIFO (/dev/zero never ends).
-      const [{ cliPlatform }, { openSourceFile }, { fileChunks }] = await Promise.all([import("../open_store.ts"), import("../../vhs/source_file.ts"), import("../../vhs/source.ts")]);
-      const f = (opened = await openSourceFile(cliPlatform(ctx.io), ctx.resolvePath(file)));
-      // Given to put, fileChunks is read straight into the put's buffers.
-      chunks = (progress) => fileChunks(f.file, f.size, undefined, (n) => progress.advance(n));
-    }
+    const path = file === undefined || file === "-" || file === "" ? undefined : ctx.resolvePath(file);
+    const store = await ctx.openStore();
+    const remote = ctx.args["push"] ? requireRemote(store, "vhs put") : undefined;
+    // The size for the progress line only: putFile checks the file itself (a regular file, not a
+    // link, device or FIFO: /dev/zero never ends) and knows its size up front.
+    const { cliPlatform } = await import("../engine_flag.ts");
+    const size = path === undefined ? undefined : await cliPlatform(ctx.io).stat(path).then((st) => (st.kind === "file" ? st.size : undefined), () => undefined);
+    const progress = startProgress(ctx.io, "storing", size);
     try {
-      const store = await ctx.openStore();
-      const remote = ctx.args["push"] ? requireRemote(store, "vhs put") : undefined;
-      const progress = startProgress(ctx.io, "storing", opened?.size);
-      try {
-        const source = chunks(progress);
-        const ref = await store.vhs.put(source, opts);
-        await progress.done();
-        await ctx.io.stdout.write(ctx.args["json"] ? formatJson({ ref }) : ref + "\n");
-        // Stored here first: a failed upload leaves the blob and its printed ref intact.
-        if (remote) await remote.push([ref]);
-      } finally {
-        await progress.done();
+      const withProgress = { ...opts, onProgress: (n: number) => progress.advance(n) };
+      let ref: string;
+      if (path !== undefined) ref = await store.vhs.putFile(path, withProgress);
+      else {
+        const fd = ctx.io.stdinFd;
+        const { stdinReader } = fd !== undefined ? await import("../stdin.ts") : { stdinReader: undefined };
+        // Read straight into the put's buffers where stdin has a descriptor; else its stream.
+        ref = await store.vhs.put((fd !== undefined ? stdinReader!(fd, () => ctx.io.stdin, () => undefined) : undefined) ?? ctx.io.stdin, withProgress);
       }
+      await progress.done();
+      await ctx.io.stdout.write(ctx.args["json"] ? formatJson({ ref }) : ref + "\n");
+      // Stored here first: a failed upload leaves the blob and its printed ref intact.
+      if (remote) await remote.push([ref]);
     } finally {
-      await opened?.file.close().catch(() => undefined);
+      await progress.done();
     }
     return EXIT_OK;
   },
@@ -94,7 +79,7 @@ const get = defineCommand({
     if (out === undefined || out === "-") return catBlob(ctx, ref);
     const path = ctx.resolvePath(out);
     if (path === "/dev/stdout") return catBlob(ctx, ref); // our own stdout, never the node in /dev
-    if (await isDeviceOrFifo(path)) {
+    if (await isDeviceOrFifo(ctx, path)) {
       await writeIntoDevice(ctx, ref, path);
       return EXIT_OK;
     }
@@ -110,9 +95,10 @@ const get = defineCommand({
 });
 
 /** What the path names in the end (links followed): a character device or a FIFO? */
-async function isDeviceOrFifo(path: string): Promise<boolean> {
-  const st = await stat(path).catch(() => null);
-  return st !== null && (st.isCharacterDevice() || st.isFIFO());
+async function isDeviceOrFifo(ctx: CommandContext, path: string): Promise<boolean> {
+  const { cliPlatform } = await import("../engine_flag.ts");
+  const st = await cliPlatform(ctx.io).statFollow(path).catch(() => null);
+  return st !== null && (st.kind === "chardev" || st.kind === "fifo");
 }
 
 async function catBlob(ctx: CommandContext, ref: string): Promise<number> {

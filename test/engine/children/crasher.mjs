@@ -3,7 +3,8 @@
 // "committed <i>" after each write resolved. The parent kills it with SIGKILL.
 // Usage: crasher.mjs <db> <count>
 import { writeSync } from "node:fs";
-import { StateDb, createNodePlatform } from "../../../dist/node.js";
+import { createNodePlatform } from "../../../dist/node.js";
+import { StateDb } from "../../../dist/engine/state_db.js"; // internal: off the public surface
 
 const [path, countArg] = process.argv.slice(2);
 const platform = createNodePlatform();

@@ -3,7 +3,8 @@
 // lock:  the lock taken with acquireLock, the event loop idle, its record tagged with [engine]
 //        (none: as tldrs 0.1.0 wrote it, which counts as sql.js).
 import { writeSync } from "node:fs";
-import { StateDb, createNodePlatform } from "../../../dist/node.js";
+import { createNodePlatform } from "../../../dist/node.js";
+import { StateDb } from "../../../dist/engine/state_db.js"; // internal: off the public surface
 import { acquireLock } from "../../../dist/engine/lock.js";
 
 const [path, mode, engine] = process.argv.slice(2);

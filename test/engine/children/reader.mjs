@@ -1,6 +1,7 @@
 // Child: prints the session ids of a StateDb as JSON. Usage: reader.mjs <db>
 import { writeSync } from "node:fs";
-import { StateDb, createNodePlatform } from "../../../dist/node.js";
+import { createNodePlatform } from "../../../dist/node.js";
+import { StateDb } from "../../../dist/engine/state_db.js"; // internal: off the public surface
 
 const db = await StateDb.open(createNodePlatform(), process.argv[2]);
 const ids = await db.read((d) => d.all("SELECT session_id FROM sessions ORDER BY session_id").map((r) => r[0]));

@@ -1,7 +1,8 @@
 // Child: N write transactions on a StateDb. Usage: writer.mjs <db> <rows|counter> <count> <tag>
 // rows: each transaction inserts session "<tag>-<i>"; counter: each reads counter.v and writes v + 1.
 import { writeSync } from "node:fs";
-import { StateDb, createNodePlatform, isoTimestamp } from "../../../dist/node.js";
+import { createNodePlatform, isoTimestamp } from "../../../dist/node.js";
+import { StateDb } from "../../../dist/engine/state_db.js"; // internal: off the public surface
 
 const [path, mode, countArg, tag] = process.argv.slice(2);
 const count = Number(countArg);

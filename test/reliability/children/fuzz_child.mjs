@@ -10,7 +10,9 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:
 import process from "node:process";
 
 const [distUrl, seedPath, work, fromArg, toArg] = process.argv.slice(2);
-const { StateDb, createNodePlatform, isTldrsError } = await import(distUrl);
+const { createNodePlatform, isTldrsError } = await import(distUrl);
+// StateDb is internal (off the public surface): from its module in dist/.
+const { StateDb } = await import(new URL("./engine/state_db.js", distUrl).href);
 const platform = createNodePlatform();
 const seed = new Uint8Array(readFileSync(seedPath));
 const PAGE = (seed[16] << 8) | seed[17] || 65536;

@@ -13,6 +13,8 @@ import { contentFor } from "../soak_content.mjs";
 
 const [distUrl, root, idArg, logDir, stopFile, scratchRoot] = process.argv.slice(2);
 const { openStore } = await import(distUrl);
+// The engine under a store is internal (not on the public surface): from its module in dist/.
+const { stateDbOf } = await import(new URL("./store.js", distUrl).href);
 const id = Number(idArg);
 const runtime = process.versions.bun ? "bun" : process.versions.deno ? "deno" : "node";
 const nonce = randomBytes(4).toString("hex");
@@ -186,7 +188,7 @@ async function ageOrDelete() {
   if (Math.random() < 0.5) {
     // Mark it old: gc by age (maxAgeDays 1) may then remove it, and only it.
     log({ t: "age-start", op, hash: b.hash });
-    await store.db.write((d) => d.run("UPDATE objects SET last_accessed = '2020-01-01T00:00:00.000000+00:00' WHERE hash = ?", [b.hash]));
+    await stateDbOf(store).write((d) => d.run("UPDATE objects SET last_accessed = '2020-01-01T00:00:00.000000+00:00' WHERE hash = ?", [b.hash]));
     log({ t: "age-ack", op, hash: b.hash });
   } else {
     log({ t: "del-start", op, hash: b.hash });

@@ -17,6 +17,8 @@ import { writeSync } from "node:fs";
 import process from "node:process";
 import { createInterface } from "node:readline";
 import { createNodePlatform, openStore } from "../../../dist/node.js";
+// The engine under a store is internal (not on the public surface): from its module in dist/.
+import { stateDbOf } from "../../../dist/store.js";
 
 const platform = createNodePlatform();
 const stores = new Map();
@@ -49,7 +51,7 @@ const commands = {
   },
   async init({ root }) {
     const s = await store(root);
-    await s.db.write((db) => {
+    await stateDbOf(s).write((db) => {
       db.run("CREATE TABLE IF NOT EXISTS counter (k TEXT PRIMARY KEY, v INTEGER NOT NULL)");
       db.run("INSERT OR IGNORE INTO counter VALUES ('c', 0)");
     });
@@ -59,7 +61,7 @@ const commands = {
     const s = await store(root);
     const started = Date.now();
     for (let i = 1; i <= count; i++) {
-      await s.db.write((db) => {
+      await stateDbOf(s).write((db) => {
         const ts = new Date().toISOString().replace("Z", "000+00:00");
         db.run("INSERT INTO sessions (session_id, created_at, last_accessed, repo_fingerprint) VALUES (?, ?, ?, 'fp')", [`${tag}-${i}`, ts, ts]);
         db.run("UPDATE counter SET v = v + 1 WHERE k = 'c'");
@@ -69,7 +71,7 @@ const commands = {
   },
   async count({ root }) {
     const s = await store(root);
-    return s.db.read((db) => {
+    return stateDbOf(s).read((db) => {
       const sessions = {};
       for (const [id] of db.all("SELECT session_id FROM sessions")) {
         const tag = String(id).replace(/-\d+$/, "");
@@ -101,7 +103,7 @@ const commands = {
   },
   async hold({ root }) {
     const s = await store(root);
-    await s.db.write((db) => {
+    await stateDbOf(s).write((db) => {
       db.run("INSERT INTO sessions (session_id, created_at, last_accessed, repo_fingerprint) VALUES ('held', 'a', 'b', 'fp')");
       reply({ id: this.id, ok: true, result: { pid: process.pid, runtime: platform.runtime } });
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0); // until killed, using no CPU

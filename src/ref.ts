@@ -2,9 +2,11 @@
  * Refs: `vhs://` + the sha256 of the uncompressed bytes in 64 lowercase hex digits, or the
  * bare hash. Parsing is strict on purpose: a ref becomes a file name (blobs/<aa>/<bb>/<hash>),
  * so anything else (uppercase, whitespace, `../`, a short or long hash) is refused here,
- * before any file access. The Python store trims whitespace; we do not.
+ * before any file access. The Python store trims whitespace; we do not. The one home of the
+ * rule: vhs/ parses refs to find files, state/ checks the refs deliveries record, context/
+ * prints includes under their ref.
  */
-import { TldrsError, argTypeError } from "../errors.ts";
+import { TldrsError, argTypeError } from "./errors.ts";
 
 export const VHS_SCHEME = "vhs://";
 
@@ -35,4 +37,10 @@ export function parseRef(ref: string): string {
 /** `vhs://<hash>` for a hash. */
 export function formatRef(hash: string): string {
   return VHS_SCHEME + hash;
+}
+
+/** `vhs://<hash>` for a ref or a bare hash; null for anything else (no error: for callers that word their own). */
+export function canonicalRef(value: string): string | null {
+  const hash = value.startsWith(VHS_SCHEME) ? value.slice(VHS_SCHEME.length) : value;
+  return HASH.test(hash) ? VHS_SCHEME + hash : null;
 }
