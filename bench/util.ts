@@ -43,9 +43,10 @@ export function table(header: string[], rows: (string | number)[][]): void {
   for (const r of rows) console.log(`| ${r.map(fmt).join(" | ")} |`);
 }
 
-/** `tsc -p tsconfig.build.json`: children run dist/, as users do. */
+/** `npm run build` (tsc, then the CLI's bundle): children run dist/, as users do. */
 export function buildDist(): void {
   execFileSync(process.execPath, [join(REPO, "node_modules", "typescript", "bin", "tsc"), "-p", join(REPO, "tsconfig.build.json")], { stdio: "inherit" });
+  execFileSync(process.execPath, [join(REPO, "scripts", "bundle_cli.mjs")], { stdio: "inherit" });
 }
 
 /**
