@@ -17,13 +17,11 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { installNodes } from "../test/helpers/node_versions.ts";
-import { bunExecutable, denoExecutable } from "../test/runtimes/helpers.ts";
+import { bunExecutable, DENO_CLI_PERMISSIONS, denoExecutable } from "../test/runtimes/helpers.ts";
 import { measureProcess, median, PY_STORE, type ProcessRun, ratio, REPO, table } from "./util.ts";
 
 /** env TLDRS_BENCH_BIN: another build's bin.js (an older commit's dist/, for a before/after). */
 const BIN = process.env["TLDRS_BENCH_BIN"] || join(REPO, "dist", "cli", "bin.js");
-/** The CLI reads env beyond TLDRS_VHS_HOME (TLDRS_DEBUG, CI, NO_COLOR): --allow-env whole. */
-const DENO_CLI = ["--allow-read", "--allow-write", "--allow-env", "--allow-sys=hostname", "--allow-run"];
 const COMMANDS = ["put 1 KB file", "cat", "has", "info", "context (small project)"] as const;
 type Command = (typeof COMMANDS)[number];
 
@@ -58,7 +56,7 @@ async function tldrsSides(): Promise<{ sides: Side[]; notes: string[] }> {
   if (node22 && "executable" in node22 && !process.version.startsWith("v22.")) sides.push(tldrsSide(`node ${node22.version}`, [node22.executable, BIN]));
   else if (node22 && "unavailable" in node22) notes.push(`node 22: ${node22.unavailable}`);
   for (const [name, find] of [
-    ["deno", () => [denoExecutable(), "run", "--no-prompt", ...DENO_CLI, BIN]],
+    ["deno", () => [denoExecutable(), "run", "--no-prompt", ...DENO_CLI_PERMISSIONS, BIN]],
     ["bun", () => [bunExecutable(), BIN]],
   ] as const) {
     try {

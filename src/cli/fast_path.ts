@@ -14,6 +14,7 @@
  * for yargs), and the global ones from global_options.ts, so no table is kept twice.
  */
 import type { Argv } from "yargs";
+import { camel } from "./args.ts";
 import type { Args, CommandSpec } from "./command.ts";
 import { GLOBAL_OPTIONS } from "./global_options.ts";
 
@@ -111,11 +112,6 @@ export async function fastParse(argv: readonly string[]): Promise<FastParse | un
   args["$0"] = "tldrs";
   const keysOf = (type: Declared["type"]) => [...new Set(options.values())].filter((d) => d.type === type).flatMap((d) => d.keys);
   return { spec, args, switches: keysOf("boolean"), numbers: keysOf("number") };
-}
-
-/** `compress-min-bytes` -> `compressMinBytes`, as yargs's camel-case expansion. */
-function camel(key: string): string {
-  return key.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
 }
 
 interface DeclaredCommand {

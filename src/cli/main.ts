@@ -9,7 +9,7 @@
 import { statSync } from "node:fs";
 import { dirname, resolve as resolvePath } from "node:path";
 import type { Argv } from "yargs";
-import { checkPathText, checkSwitchForms, describeUnknown, rawNumberTexts } from "./args.ts";
+import { camel, checkPathText, checkSwitchForms, describeUnknown, rawNumberTexts } from "./args.ts";
 import type { Args, CommandContext, CommandGroup, CommandSpec } from "./command.ts";
 import { CliFailure, EXIT_OK, isBrokenPipe, reportError, UsageError } from "./errors.ts";
 import { fastParse } from "./fast_path.ts";
@@ -261,10 +261,10 @@ function mustBeFolder(path: string, what: string): void {
 }
 
 /** Number options hold the text typed (args.ts rawNumberTexts), for the strict readers. */
-function useTypedNumbers(args: Args, argv: readonly string[], numbers: readonly string[]): void {
+export function useTypedNumbers(args: Args, argv: readonly string[], numbers: readonly string[]): void {
   for (const [name, text] of rawNumberTexts(argv, numbers)) {
     args[name] = text;
-    args[name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())] = text;
+    args[camel(name)] = text;
   }
 }
 

@@ -8,10 +8,9 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { installedNodes } from "../helpers/node_builds.ts";
 import { tempDir } from "../helpers/tmp.ts";
-import { bunExecutable, childEnv, denoExecutable, describeRun, runCommand } from "../runtimes/helpers.ts";
+import { bunExecutable, childEnv, DENO_CLI_PERMISSIONS, denoExecutable, describeRun, runCommand } from "../runtimes/helpers.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const DENO_CLI = ["--allow-read", "--allow-write", "--allow-env", "--allow-sys=hostname", "--allow-run"];
 
 /** The built package with node_modules holding every dependency but `without`. */
 function packageWithout(without: readonly string[]): string {
@@ -62,7 +61,7 @@ describe("a cold CLI loads only what the command needs", () => {
   it("on runtimes with their own SQLite, the default engine needs no sql.js", async () => {
     const bin = packageWithout(["yargs", "sql.js"]);
     const runtimes: Array<[string, (args: string[], cwd: string) => ReturnType<typeof runCommand>]> = [
-      ["deno", (args, cwd) => runCommand(denoExecutable(), ["run", "--no-prompt", ...DENO_CLI, bin, ...args], { cwd, env: childEnv() })],
+      ["deno", (args, cwd) => runCommand(denoExecutable(), ["run", "--no-prompt", ...DENO_CLI_PERMISSIONS, bin, ...args], { cwd, env: childEnv() })],
       ["bun", (args, cwd) => runCommand(bunExecutable(), [bin, ...args], { cwd, env: childEnv() })],
       ...installedNodes().map((n): [string, (args: string[], cwd: string) => ReturnType<typeof runCommand>] => [`node ${n.version}`, (args, cwd) => runCommand(n.executable, [bin, ...args], { cwd, env: childEnv() })]),
     ];

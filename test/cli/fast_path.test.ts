@@ -4,10 +4,10 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { rawNumberTexts } from "../../src/cli/args.ts";
+import type { Args } from "../../src/cli/command.ts";
 import { fastParse } from "../../src/cli/fast_path.ts";
 import { captureIo } from "../../src/cli/io.ts";
-import { main, parseWithYargs } from "../../src/cli/main.ts";
+import { main, parseWithYargs, useTypedNumbers } from "../../src/cli/main.ts";
 import { tempDirForFile } from "../helpers/tmp.ts";
 
 /** A folder with a file to put, a project folder and a small Python project for context. */
@@ -125,13 +125,10 @@ const FORMS: string[][] = [
   ["context", "main", "--version"],
 ];
 
-/** The args after main()'s strict readers put the typed text of number options in place. */
-function withTypedNumbers(args: Record<string, unknown>, argv: string[], numbers: readonly string[]): Record<string, unknown> {
+/** The args after main() puts the typed text of number options in place. */
+function withTypedNumbers(args: Args, argv: string[], numbers: readonly string[]): Args {
   const out = { ...args };
-  for (const [name, text] of rawNumberTexts(argv, numbers)) {
-    out[name] = text;
-    out[name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())] = text;
-  }
+  useTypedNumbers(out, argv, numbers);
   return out;
 }
 
