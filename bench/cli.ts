@@ -4,17 +4,19 @@
  * the same run, alternating which goes first, with each process's own peak resident memory
  * (wait4 rusage):
  *
- *   cold 1 KB       vhs put FILE, vhs cat (medians of 15), and the interpreter floors
+ *   cold, 1 KB      put, cat, has, info and context on each runtime, against the Python
+ *                   baselines (cli_cold.ts; medians of 15), and the interpreter floors
  *   256 MiB, 1 GiB  vhs put FILE, vhs put - from a pipe (cat FILE |), vhs get --out FILE,
  *                   vhs cat into a pipe, against put FILE, put -, get --out, get into a pipe
  *
  * Plus the npm tarball's size. `--runs N` changes the rounds of the big rows (default 7 at
- * 256 MiB, half that, at least 3, at 1 GiB).
+ * 256 MiB, half that, at least 3, at 1 GiB); `--cold-only` stops after the cold rows.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { coldRows } from "./cli_cold.ts";
 import { buildDist, measureProcess, median, MiB, mib, mibPerS, PY_STORE, type ProcessRun, ratio, REPO, roundsFlag, settle, table, writeRandomFile } from "./util.ts";
 
 const BIN = join(REPO, "dist", "cli", "bin.js");
@@ -43,39 +45,6 @@ function refOf(run: ProcessRun): string {
   const m = /vhs:\/\/[0-9a-f]{64}/.exec(run.tail);
   if (!m) throw new Error(`bench: no ref in ${JSON.stringify(run.tail)}`);
   return m[0];
-}
-
-function coldRows(work: string): (string | number)[][] {
-  const times: Record<string, Record<Side, number[]>> = {};
-  const peaks: Record<string, Record<Side, number[]>> = {};
-  const version: ProcessRun[] = [];
-  const record = (what: string, side: Side, r: ProcessRun) => {
-    ((times[what] ??= { tldrs: [], python: [] })[side]).push(r.ms);
-    ((peaks[what] ??= { tldrs: [], python: [] })[side]).push(r.peakKiB);
-  };
-  for (let i = 0; i < SMALL_RUNS + 2; i++) {
-    const file = join(work, `in-${i}.txt`);
-    writeFileSync(file, `${i} `.padEnd(1024, "x"));
-    const sides: Side[] = i % 2 === 0 ? ["tldrs", "python"] : ["python", "tldrs"];
-    for (const side of sides) {
-      const root = join(work, `small-${side}`);
-      const put = runSide(side, root, ["put", file]);
-      const cat = runSide(side, root, ["cat", refOf(put)]);
-      if (i < 2) continue; // warm the OS caches
-      record("put 1 KB file", side, put);
-      record("cat / get the blob", side, cat);
-    }
-    if (i < 2) continue;
-    record("interpreter floor (node -e 0 / python3 -c 0)", "tldrs", measureProcess([process.execPath, "-e", "0"]));
-    record("interpreter floor (node -e 0 / python3 -c 0)", "python", measureProcess(["python3", "-c", "0"]));
-    version.push(measureProcess([process.execPath, BIN, "--version"]));
-  }
-  const rows: (string | number)[][] = Object.keys(times).map((what) => {
-    const ours = median(times[what]!.tldrs);
-    const theirs = median(times[what]!.python);
-    return [what, ours, theirs, ratio(ours, theirs), mib(Math.max(...peaks[what]!.tldrs)), mib(Math.max(...peaks[what]!.python))];
-  });
-  return [...rows, ["tldrs --version (no engine load)", median(version.map((r) => r.ms)), "", "", mib(Math.max(...version.map((r) => r.peakKiB))), ""]];
 }
 
 interface BigRow {
@@ -129,8 +98,8 @@ export async function run(): Promise<void> {
   buildDist();
   const work = mkdtempSync(join(tmpdir(), "tldrs-bench-cli-"));
   try {
-    console.log(`Cold processes, 1 KB (medians of ${SMALL_RUNS}):\n`);
-    table(["command", "tldrs ms", "Python ms", "tldrs / Python", "tldrs peak MiB", "Python peak MiB"], coldRows(work));
+    await coldRows(work, SMALL_RUNS);
+    if (process.argv.includes("--cold-only")) return;
 
     const rounds = roundsFlag(7);
     const bigRounds = Math.max(3, rounds >> 1);

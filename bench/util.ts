@@ -43,9 +43,10 @@ export function table(header: string[], rows: (string | number)[][]): void {
   for (const r of rows) console.log(`| ${r.map(fmt).join(" | ")} |`);
 }
 
-/** `tsc -p tsconfig.build.json`: children run dist/, as users do. */
+/** `npm run build` (tsc, then the CLI's bundle): children run dist/, as users do. */
 export function buildDist(): void {
   execFileSync(process.execPath, [join(REPO, "node_modules", "typescript", "bin", "tsc"), "-p", join(REPO, "tsconfig.build.json")], { stdio: "inherit" });
+  execFileSync(process.execPath, [join(REPO, "scripts", "bundle_cli.mjs")], { stdio: "inherit" });
 }
 
 /**
@@ -81,6 +82,8 @@ export function writeCompressibleFile(path: string, bytes: number): void {
 
 export interface ProcessRun {
   ms: number;
+  /** The child's CPU time, user and system (wait4 rusage): steadier than wall time on a busy machine. */
+  cpuMs: number;
   /** The child's peak resident memory (wait4 rusage), KiB. */
   peakKiB: number;
   /** Bytes the child wrote to stdout, and the last of them as text. */
@@ -97,7 +100,7 @@ spec = json.loads(sys.argv[1])
 err = tempfile.TemporaryFile()
 t0 = time.perf_counter()
 feeder = subprocess.Popen(["cat", spec["stdin"]], stdout=subprocess.PIPE) if spec.get("stdin") else None
-child = subprocess.Popen(spec["argv"], stdin=feeder.stdout if feeder else subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err, env=spec["env"])
+child = subprocess.Popen(spec["argv"], stdin=feeder.stdout if feeder else subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err, env=spec["env"], cwd=spec.get("cwd"))
 if feeder:
     feeder.stdout.close()
 fd, n, tail = child.stdout.fileno(), 0, b""
@@ -113,14 +116,14 @@ if feeder:
     feeder.wait()
 code = os.waitstatus_to_exitcode(status)
 err.seek(0)
-print(json.dumps({"ms": ms, "peakKiB": usage.ru_maxrss, "code": code, "bytes": n, "tail": tail.decode("utf8", "replace"), "stderr": err.read().decode("utf8", "replace")[-2000:]}))
+print(json.dumps({"ms": ms, "cpuMs": (usage.ru_utime + usage.ru_stime) * 1000, "peakKiB": usage.ru_maxrss, "code": code, "bytes": n, "tail": tail.decode("utf8", "replace"), "stderr": err.read().decode("utf8", "replace")[-2000:]}))
 `;
 
-export function measureProcess(argv: string[], options: { stdin?: string; env?: NodeJS.ProcessEnv } = {}): ProcessRun {
-  const spec = { argv, stdin: options.stdin, env: { ...process.env, ...options.env } };
+export function measureProcess(argv: string[], options: { stdin?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): ProcessRun {
+  const spec = { argv, stdin: options.stdin, env: { ...process.env, ...options.env }, cwd: options.cwd };
   const r = python<ProcessRun & { code: number; stderr: string }>(MEASURE, [JSON.stringify(spec)]);
   if (r.code !== 0) throw new Error(`${argv.join(" ")} failed (exit ${r.code}): ${r.stderr}`);
-  return { ms: r.ms, peakKiB: r.peakKiB, bytes: r.bytes, tail: r.tail };
+  return { ms: r.ms, cpuMs: r.cpuMs, peakKiB: r.peakKiB, bytes: r.bytes, tail: r.tail };
 }
 
 /** "0.85x": tldrs time over the baseline's (at or below 1.00x is the goal). */

@@ -4,8 +4,9 @@
  * The package resolution of the runtime (`import.meta.resolve`) comes first: it is the one
  * that resolved our own imports of that package, so a file found this way belongs to the
  * same installed copy as the code we run. Where it gives no file URL (a loader without
- * resolve, an import map to a remote URL), the usual node_modules layouts next to this
- * module are tried: src/ or dist/ of a checkout, or a package hoisted beside ours.
+ * resolve, an import map to a remote URL), node_modules/ in this module's folder and in each
+ * folder above it, as Node looks them up: the package's own, or one hoisted beside ours, from
+ * src/ or dist/ of a checkout and from the CLI's bundle in dist/cli/ alike.
  */
 
 /** Candidate URLs of `specifier` (`<package>/<path inside it>`), best first. */
@@ -20,10 +21,13 @@ export function packageFileUrls(specifier: string): URL[] {
       // Not resolvable this way here: try the layouts below.
     }
   }
-  // From <pkg>/src/ or <pkg>/dist/: the package's own node_modules, then a hoisted sibling.
-  for (const up of ["../node_modules/", "../../", "../../../node_modules/"]) {
-    const url = new URL(up + specifier, import.meta.url);
-    if (!urls.some((u) => u.href === url.href)) urls.push(url);
+  // <folder>/node_modules/<specifier> for this module's folder and each one above it.
+  for (let folder = new URL("./", import.meta.url); ; folder = new URL("../", folder)) {
+    if (!folder.pathname.endsWith("/node_modules/")) {
+      const url = new URL("node_modules/" + specifier, folder);
+      if (!urls.some((u) => u.href === url.href)) urls.push(url);
+    }
+    if (folder.pathname === "/" || new URL("../", folder).href === folder.href) break;
   }
   return urls;
 }

@@ -46,6 +46,11 @@ function kebab(name: string): string {
   return name.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase());
 }
 
+/** `dry-run` -> `dryRun`: the second key yargs sets for a flag (its camel-case expansion). */
+export function camel(name: string): string {
+  return name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+}
+
 /**
  * Refuses a switch given any value but `true` or `false`. Accepted: `--flag`, `--no-flag`,
  * `--flag=true`, `--flag=false` (and `--flag true|false`, which yargs reads the same way).

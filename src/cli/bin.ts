@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { setFlagsFromString } from "node:v8";
-import { main } from "./main.ts";
+import { enableCompileCache } from "./compile_cache.ts";
 // The global process, not node:process: importing that opens stdin (see src/platform/node.ts).
 const process = globalThis.process;
 
@@ -13,6 +13,9 @@ try {
 } catch {
   // not V8 (Bun) or the flag is gone: only slower
 }
+// Before the rest of the CLI is loaded (imported below, not above), so that it is cached too.
+enableCompileCache();
+const { main } = await import("./main.ts");
 
 // Exit with the code main() returns, after stdout drained (process.exit would cut a pipe short).
 main(process.argv.slice(2)).then(

@@ -1,14 +1,19 @@
 /**
  * `tldrs` command line: parse with yargs, run the chosen command, map errors to exit
  * codes. `main(argv, io)` never exits the process, so tests call it in-process.
+ *
+ * The hot commands' plain forms are read by fast_path.ts without loading yargs or the other
+ * commands (a cold process's start-up is most of its time); everything else, --help and every
+ * usage error included, goes through yargs, loaded here only then.
  */
 import { statSync } from "node:fs";
 import { dirname, resolve as resolvePath } from "node:path";
-import yargs, { type Argv } from "yargs";
-import { checkPathText, checkSwitchForms, describeUnknown, rawNumberTexts } from "./args.ts";
-import { commandGroups, topLevelCommands } from "./commands/index.ts";
-import type { Args, CommandContext, CommandSpec } from "./command.ts";
+import type { Argv } from "yargs";
+import { camel, checkPathText, checkSwitchForms, describeUnknown, rawNumberTexts } from "./args.ts";
+import type { Args, CommandContext, CommandGroup, CommandSpec } from "./command.ts";
 import { CliFailure, EXIT_OK, isBrokenPipe, reportError, UsageError } from "./errors.ts";
+import { fastParse } from "./fast_path.ts";
+import { GLOBAL_OPTIONS } from "./global_options.ts";
 import { processIo, type CliIo } from "./io.ts";
 import { packageVersion } from "./version.ts";
 
@@ -49,10 +54,60 @@ function withPythonAliases(argv: string[]): string[] {
   return argv;
 }
 
-export async function main(rawArgv: string[], io: CliIo = processIo()): Promise<number> {
+export interface MainOptions {
+  /** false: every command line through yargs (the tests compare the two parsers). */
+  fastPath?: boolean;
+}
+
+/** The command yargs (or the fast path) chose, with its arguments. */
+export interface Selected {
+  spec: CommandSpec;
+  args: Args;
+  /** The switches and number options the command knows, for the strict readers. */
+  switches: readonly string[];
+  numbers: readonly string[];
+}
+
+/** What yargs made of a command line: a command to run, text to print (--help), or a usage error. */
+export type YargsResult = { selected: Selected } | { output: string } | { error: UsageError };
+
+export async function main(rawArgv: string[], io: CliIo = processIo(), options: MainOptions = {}): Promise<number> {
   const argv = withDashValues(withPythonAliases(rawArgv));
   if (asksForVersion(argv)) return printVersion(argv, io);
-  let selected: { spec: CommandSpec; args: Args; known: KnownOptions } | undefined;
+  let selected: Selected | undefined;
+  const fast = options.fastPath === false ? undefined : await fastParse(argv);
+  if (fast) {
+    selected = fast;
+  } else {
+    const parsed = await parseWithYargs(argv);
+    if ("error" in parsed) return finish(io, reportError(parsed.error, !!io.env["TLDRS_DEBUG"]));
+    if ("output" in parsed) {
+      // --help or --version: yargs produced the text and ran no command.
+      if (parsed.output) await io.stdout.write(parsed.output.endsWith("\n") ? parsed.output : parsed.output + "\n");
+      return EXIT_OK;
+    }
+    selected = parsed.selected;
+  }
+  const { spec, args } = selected;
+  const ctx = makeContext(io, args);
+  try {
+    checkSwitchForms(argv, selected.switches, spec.name);
+    useTypedNumbers(args, argv, selected.numbers);
+    if (args["json"] === true && spec.json === "none") throw new UsageError(`--json does not apply: tldrs ${spec.name} does not print JSON`, spec.name);
+    return await spec.run(ctx);
+  } catch (err) {
+    if (isBrokenPipe(err)) return EXIT_OK; // the reader went away (`| head`): not an error
+    if (err instanceof UsageError && !err.command) return finish(io, reportError(new UsageError(err.message, spec.name), !!io.env["TLDRS_DEBUG"]));
+    return finish(io, reportError(err, !!io.env["TLDRS_DEBUG"]));
+  } finally {
+    await ctx.closeStore();
+  }
+}
+
+/** The command line through yargs: the parser of record, loaded only here. */
+export async function parseWithYargs(argv: string[]): Promise<YargsResult> {
+  const [{ default: yargs }, { commandGroups, topLevelCommands }] = await Promise.all([import("yargs"), import("./commands/index.ts")]);
+  let selected: Selected | undefined;
   let known: KnownOptions = { key: {}, boolean: [], number: [] };
   const register = (y: Argv, spec: CommandSpec): Argv =>
     y.command(
@@ -65,17 +120,15 @@ export async function main(rawArgv: string[], io: CliIo = processIo()): Promise<
         return built;
       },
       (args) => {
-        selected = { spec, args: args as Args, known };
+        selected = { spec, args: args as Args, switches: known.boolean, numbers: known.number };
       },
     );
 
   let parser: Argv = (yargs(argv) as unknown as Argv)
     .scriptName("tldrs")
-    .usage("tldrs <command> [options]\n\nRepo-local memory for coding agents: a blob store (vhs) and session state.")
-    .option("project", { type: "string", describe: "Project folder whose .tldrs/ store to use (default: the current folder; env TLDRS_VHS_HOME names the store folder itself)", global: true })
-    .option("remote", { type: "string", describe: "Shared blob tier s3://<bucket>/<prefix> (default: env TLDRS_REMOTE; credentials, region and endpoint from the AWS_* environment)", global: true })
-    .option("engine", { type: "string", describe: "SQLite engine: auto (the runtime's own where it has one, else sql.js), sqljs or native (default: env TLDRS_ENGINE, else auto)", global: true })
-    .option("json", { type: "boolean", describe: "Print JSON: accepted by every command whose output is or can be JSON", global: true })
+    .usage("tldrs <command> [options]\n\nRepo-local memory for coding agents: a blob store (vhs) and session state.");
+  for (const [name, o] of Object.entries(GLOBAL_OPTIONS)) parser = parser.option(name, { ...o, global: true });
+  parser = parser
     .version(packageVersion())
     .alias("v", "version")
     .help()
@@ -107,27 +160,9 @@ export async function main(rawArgv: string[], io: CliIo = processIo()): Promise<
       });
     });
   } catch (err) {
-    return finish(io, reportError(explainUsage(argv, err, known), !!io.env["TLDRS_DEBUG"]));
+    return { error: explainUsage(argv, err, known, commandGroups, topLevelCommands) };
   }
-  if (!selected) {
-    // --help or --version: yargs produced the text and ran no command.
-    if (output) await io.stdout.write(output.endsWith("\n") ? output : output + "\n");
-    return EXIT_OK;
-  }
-  const { spec, args } = selected;
-  const ctx = makeContext(io, args);
-  try {
-    checkSwitchForms(argv, selected.known.boolean, spec.name);
-    useTypedNumbers(args, argv, selected.known.number);
-    if (args["json"] === true && spec.json === "none") throw new UsageError(`--json does not apply: tldrs ${spec.name} does not print JSON`, spec.name);
-    return await spec.run(ctx);
-  } catch (err) {
-    if (isBrokenPipe(err)) return EXIT_OK; // the reader went away (`| head`): not an error
-    if (err instanceof UsageError && !err.command) return finish(io, reportError(new UsageError(err.message, spec.name), !!io.env["TLDRS_DEBUG"]));
-    return finish(io, reportError(err, !!io.env["TLDRS_DEBUG"]));
-  } finally {
-    await ctx.closeStore();
-  }
+  return selected ? { selected } : { output };
 }
 
 async function finish(io: CliIo, reported: { exitCode: number; text: string }): Promise<number> {
@@ -226,10 +261,10 @@ function mustBeFolder(path: string, what: string): void {
 }
 
 /** Number options hold the text typed (args.ts rawNumberTexts), for the strict readers. */
-function useTypedNumbers(args: Args, argv: readonly string[], numbers: readonly string[]): void {
+export function useTypedNumbers(args: Args, argv: readonly string[], numbers: readonly string[]): void {
   for (const [name, text] of rawNumberTexts(argv, numbers)) {
     args[name] = text;
-    args[name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())] = text;
+    args[camel(name)] = text;
   }
 }
 
@@ -249,7 +284,7 @@ function commandWords(argv: string[]): string[] {
 }
 
 /** The command a failed parse was about, and a message that names what is missing or unknown. */
-function explainUsage(argv: string[], err: unknown, known: KnownOptions): UsageError {
+function explainUsage(argv: string[], err: unknown, known: KnownOptions, commandGroups: CommandGroup[], topLevelCommands: CommandSpec[]): UsageError {
   const words = commandWords(argv);
   const group = commandGroups.find((g) => g.command === words[0]);
   const spec = group ? group.subcommands.find((s) => s.command.split(" ")[0] === words[1]) : topLevelCommands.find((s) => s.command.split(" ")[0] === words[0]);

@@ -18,6 +18,8 @@ export default async function setup(project: TestProject): Promise<void> {
     cwd: root,
     stdio: "inherit",
   });
+  // The CLI as users get it: bundled (npm run build's second step).
+  execFileSync(process.execPath, [fileURLToPath(new URL("../../scripts/bundle_cli.mjs", import.meta.url))], { cwd: root, stdio: "inherit" });
   const builds = await installing;
   for (const b of builds) console.log("version" in b ? `node ${b.major}: ${b.version} (${b.executable})` : `node ${b.major}: unavailable: ${b.unavailable}`);
   project.provide("nodeBuilds", builds);

@@ -4,14 +4,12 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { openStore } from "../../src/node.ts";
 import { tempDir } from "../helpers/tmp.ts";
-import { RUNTIMES, ROOT, describeRun, runOn, type RuntimeName } from "./helpers.ts";
+import { DENO_CLI_PERMISSIONS, RUNTIMES, ROOT, describeRun, runOn, type RuntimeName } from "./helpers.ts";
 
 const BIN = join(ROOT, "dist/cli/bin.js");
-/** The CLI reads env beyond TLDRS_VHS_HOME (yargs, TLDRS_DEBUG, CI, NO_COLOR): --allow-env whole. */
-const DENO_CLI = ["--allow-read", "--allow-write", "--allow-env", "--allow-sys=hostname", "--allow-run"];
 
 function tldrs(runtime: RuntimeName, args: string[], project: string, input?: string) {
-  return runOn(runtime, BIN, [...args, "--project", project], { cwd: project, denoPermissions: DENO_CLI, ...(input !== undefined ? { input } : {}) });
+  return runOn(runtime, BIN, [...args, "--project", project], { cwd: project, denoPermissions: DENO_CLI_PERMISSIONS, ...(input !== undefined ? { input } : {}) });
 }
 
 describe("tldrs CLI on node, deno and bun", () => {

@@ -21,6 +21,8 @@ export const RUNTIMES: readonly RuntimeName[] = ["node", "deno", "bun"];
  * a lock left by a crash).
  */
 export const DENO_PERMISSIONS = ["--allow-read", "--allow-write", "--allow-env", "--allow-sys", "--allow-run"];
+/** What the CLI needs on Deno: it reads env beyond TLDRS_VHS_HOME (TLDRS_DEBUG, CI, NO_COLOR), so --allow-env whole. */
+export const DENO_CLI_PERMISSIONS = ["--allow-read", "--allow-write", "--allow-env", "--allow-sys=hostname", "--allow-run"];
 
 /** A real executable (not a JS wrapper, not an install placeholder) among `candidates`. */
 function findExecutable(name: string, candidates: string[]): string {
