@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 import { setFlagsFromString } from "node:v8";
-import { enableCompileCache } from "./compile_cache.ts";
 // The global process, not node:process: importing that opens stdin (see src/platform/node.ts).
 const process = globalThis.process;
 
@@ -13,8 +12,8 @@ try {
 } catch {
   // not V8 (Bun) or the flag is gone: only slower
 }
-// Before the rest of the CLI is loaded (imported below, not above), so that it is cached too.
-enableCompileCache();
+// No compile cache of our own: it would write outside .tldrs/ to a folder the user did not name.
+// A user who wants one names it: NODE_COMPILE_CACHE=<dir> (Node 22.1+ acts on it itself).
 const { main } = await import("./main.ts");
 
 // Exit with the code main() returns, after stdout drained (process.exit would cut a pipe short).
