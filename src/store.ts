@@ -2,7 +2,7 @@
  * openStore: resolves the store folder and assembles the VHS and state stores over one
  * StateDb (one database file, one lock, one in-memory image per process).
  */
-import { checkObject } from "./options.ts";
+import { optionalNonNegative, readOptions } from "./options.ts";
 import { resolveStoreRoot } from "./store_root.ts";
 import { storePaths } from "./store_paths.ts";
 import type { EngineChoice, EngineInfo } from "./engine/choice.ts";
@@ -67,6 +67,23 @@ export function stateDbOf(store: Store): StateDb {
 export { DB_FILENAME, resolveStoreRoot, STORE_DIRNAME } from "./store_root.ts";
 export type { StorePaths } from "./store_paths.ts";
 
+const OPEN_STORE_KEYS = ["project", "root", "lock", "maxImageBytes", "remote", "engine"] as const;
+const LOCK_KEYS = ["timeoutMs", "staleMs"] as const;
+
+/**
+ * The options' shape, checked before anything is opened: a misspelled `projet` would otherwise
+ * open (and create) a store in the working folder, and a lock timeout of text never expires.
+ * `project`, `root`, `remote` and `engine` are checked where they are read.
+ */
+function checkOpenStoreOptions(options: unknown): OpenStoreOptions {
+  const checked = readOptions("options", options, OPEN_STORE_KEYS);
+  const lock = readOptions("options.lock", checked["lock"], LOCK_KEYS);
+  optionalNonNegative("options.lock.timeoutMs", lock["timeoutMs"], { allowInfinity: true });
+  optionalNonNegative("options.lock.staleMs", lock["staleMs"], { allowInfinity: true });
+  optionalNonNegative("options.maxImageBytes", checked["maxImageBytes"], { allowInfinity: true });
+  return checked as OpenStoreOptions;
+}
+
 export function openStoreWith(platform: Platform, options: OpenStoreOptions = {}): Promise<Store> {
   return openStoreInternal(platform, options, {});
 }
@@ -76,7 +93,7 @@ export function openStoreWith(platform: Platform, options: OpenStoreOptions = {}
  * `tldrs context` holds the lock from its first write to close (one lock, one flush).
  */
 export async function openStoreInternal(platform: Platform, options: OpenStoreOptions, internal: StateDbInternal): Promise<Store> {
-  checkObject("options", options);
+  checkOpenStoreOptions(options);
   const paths = storePaths(resolveStoreRoot(platform, options));
   const db = await StateDb.open(
     platform,

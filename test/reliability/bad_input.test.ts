@@ -226,6 +226,11 @@ const LIB_ARG_CALLS: Array<[string, NonNullable<Case["lib"]>]> = [
   ["put with compressMinBytes NaN", (s) => s.vhs.put("x", { compressMinBytes: Number.NaN })],
   ["put with onProgress not a function", (s) => s.vhs.put("x", { onProgress: any("log") })],
   ["doctor with a misspelled option", (s) => doctorWith(platform, any({ root: s.root, verbose: true }))],
+  ["openStore with a misspelled option", (s) => openStoreWith(platform, any({ root: s.root, projet: "elsewhere" }))],
+  ["openStore with a misspelled lock option", (s) => openStoreWith(platform, { root: s.root, lock: any({ timeout: 5 }) })],
+  ["openStore with a lock timeoutMs of text", (s) => openStoreWith(platform, { root: s.root, lock: { timeoutMs: any("10") } })],
+  ["openStore with a negative staleMs", (s) => openStoreWith(platform, { root: s.root, lock: { staleMs: -1 } })],
+  ["openStore with maxImageBytes NaN", (s) => openStoreWith(platform, { root: s.root, maxImageBytes: Number.NaN })],
   ["recordDeliveries with tokenEstimate 1e400", (s) => s.state.recordDeliveries("keep", [{ symbolId: "g", etag: "e", representation: "full", tokenEstimate: 1e400 }])],
 ];
 const LIB_ARG_CASES: Case[] = LIB_ARG_CALLS.map(([name, lib]) => ({ name: `library: ${name}`, lib, message: /Invalid argument/ }));
