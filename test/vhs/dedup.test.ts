@@ -1,6 +1,8 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { createFaultyPlatform } from "../../src/platform/faulty.ts";
+import { createNodePlatform } from "../../src/platform/node.ts";
 import { tempDir } from "../helpers/tmp.ts";
 import { blobFileOf, bytesOf, openTestStore, runChild } from "./helpers.ts";
 
@@ -23,6 +25,49 @@ describe("dedup", () => {
     expect(await store.vhs.stats()).toMatchObject({ count: 1 });
     const after = await store.vhs.info(first);
     expect(after).toMatchObject({ compression: "zlib", storedSize: info!.storedSize, createdAt: info!.createdAt });
+    await store.close();
+  });
+
+  it("small content already stored: the put writes nothing (no temp file, no fsync), reads the blob and counts an access", async () => {
+    const platform = createFaultyPlatform(createNodePlatform());
+    const store = await openTestStore(join(tempDir(), ".tldrs"), platform);
+    for (const data of ["a small tool output", bytesOf(1024 * 1024, 9)]) {
+      const ref = await store.vhs.put(data);
+      const before = (await store.vhs.info(ref))!.lastAccessed;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      platform.resetCount();
+      const told: number[] = [];
+      expect(await store.vhs.put(data, { onProgress: (n) => told.push(n) })).toBe(ref);
+      const writes = platform.calls.filter((c) => ["create", "write", "fsync", "link", "syncDir", "rename", "unlink", "mkdir"].includes(c.op));
+      expect(writes).toEqual([]);
+      expect(platform.calls.some((c) => c.op === "open" && c.path === blobFileOf(store, ref))).toBe(true); // checked, not trusted
+      expect(told).toEqual([typeof data === "string" ? data.length : data.length]);
+      expect((await store.vhs.info(ref))!.lastAccessed > before).toBe(true);
+    }
+    await store.close();
+  });
+
+  it("small content already stored, with an expect it does not hash to: refused, nothing changed", async () => {
+    const store = await openTestStore();
+    const ref = await store.vhs.put("stored once");
+    const other = await store.vhs.put("another");
+    await expect(store.vhs.put("stored once", { expect: other })).rejects.toMatchObject({ code: "EINTEGRITY" });
+    expect(await store.vhs.put("stored once", { expect: ref })).toBe(ref);
+    expect(await store.vhs.stats()).toMatchObject({ count: 2 });
+    expect(readdirSync(join(store.root, "tmp"))).toEqual([]);
+    await store.close();
+  });
+
+  it("content over 1 MiB already stored takes the staged path (and stays one file)", async () => {
+    const platform = createFaultyPlatform(createNodePlatform());
+    const store = await openTestStore(join(tempDir(), ".tldrs"), platform);
+    const data = bytesOf(1024 * 1024 + 1, 10);
+    const ref = await store.vhs.put(data);
+    platform.resetCount();
+    expect(await store.vhs.put(data)).toBe(ref);
+    expect(platform.calls.some((c) => c.op === "create" && c.path.startsWith(join(store.root, "tmp")))).toBe(true);
+    expect(filesUnder(store.blobRoot)).toEqual([blobFileOf(store, ref)]);
+    expect(readdirSync(join(store.root, "tmp"))).toEqual([]);
     await store.close();
   });
 

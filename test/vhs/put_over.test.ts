@@ -161,29 +161,32 @@ describe("two puts of the same content, one of them failing after it placed the 
     await b.close();
   });
 
-  it("a put that relied on a file which then vanished puts its own back", async () => {
-    const root = join(tempDir(), ".tldrs");
-    const base = createNodePlatform();
-    const data = bytesOf(10_000, 13);
-    const first = await openTestStore(root);
-    const ref = await first.vhs.put(data);
-    await first.close();
-    const dest = blobFileOf(first, ref);
-    let stats = 0;
-    // The second stat of the blob's name comes after the row step: the file is taken away just
-    // then (another put taking back its file, or a gc), and the put must notice.
-    const platform = {
-      ...base,
-      async stat(path: string) {
-        if (path === dest && ++stats === 2) unlinkSync(dest);
-        return base.stat(path);
-      },
-    };
-    const store = await openTestStore(root, platform);
-    expect(await store.vhs.put(data)).toBe(ref);
-    expect(stats).toBe(2);
-    expect(Buffer.compare(await store.vhs.get(ref), data)).toBe(0);
-    expect(readdirSync(join(root, "tmp"))).toEqual([]);
-    await store.close();
-  });
+  // The stat of the blob's name after the row step is where the file is taken away (another
+  // put taking back its file, or a gc), and the put must notice: the first stat on the path that
+  // looks small stored content up before staging (put_stored.ts), the second on the staged path.
+  for (const [size, vanishAt, path] of [[10_000, 1, "looked up"], [1024 * 1024 + 1, 2, "staged"]] as const) {
+    it(`a put that relied on a file which then vanished puts its own back (${path})`, async () => {
+      const root = join(tempDir(), ".tldrs");
+      const base = createNodePlatform();
+      const data = bytesOf(size, 13);
+      const first = await openTestStore(root);
+      const ref = await first.vhs.put(data);
+      await first.close();
+      const dest = blobFileOf(first, ref);
+      let stats = 0;
+      const platform = {
+        ...base,
+        async stat(path: string) {
+          if (path === dest && ++stats === vanishAt) unlinkSync(dest);
+          return base.stat(path);
+        },
+      };
+      const store = await openTestStore(root, platform);
+      expect(await store.vhs.put(data)).toBe(ref);
+      expect(stats).toBeGreaterThanOrEqual(vanishAt);
+      expect(Buffer.compare(await store.vhs.get(ref), data)).toBe(0);
+      expect(readdirSync(join(root, "tmp"))).toEqual([]);
+      await store.close();
+    });
+  }
 });
