@@ -11,7 +11,8 @@
  *   get 256 MiB / 1 GiB    getToFile, getStream read to its end, and getInto, against
  *                          Store.get(ref, file) and Store.get(ref, sink)
  *   zlib 256 MiB           put with compress: true (compressible bytes) and get of that blob
- *   1 KB put, warm         200 puts of distinct 1 KB contents in one process, median
+ *   1 KB put, warm         200 puts of distinct 1 KB contents in one process, median, then 200
+ *                          of content already stored; on this Node and on Node 24 (native engine)
  *
  * Fairness: a tldrs put fsyncs the blob, its folder and the database, and verifies every
  * read (length and sha256); the Python store fsyncs only its WAL on commit and reads
@@ -24,6 +25,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { installNodes } from "../test/helpers/node_versions.ts";
 import { buildDist, median, MiB, mibPerS, mib, ratio, REPO, roundsFlag, settle, table, writeCompressibleFile, writeRandomFile } from "./util.ts";
 
 interface ChildResult {
@@ -35,6 +37,8 @@ interface ChildResult {
   peakKiB: number;
   ref: string;
   bytes: number;
+  /** tldrs only, the small row: the engine that ran. */
+  engine?: string;
 }
 
 const NODE_CHILD = `
@@ -68,7 +72,7 @@ switch (op.replace(/-zlib$/, "")) {
       const t = performance.now(); await store.vhs.put("00000000".repeat(128)); same.push(performance.now() - t);
     }
     msSame = med(same);
-    console.log(JSON.stringify({ ms: med(times), msSame, peakKiB: process.resourceUsage().maxRSS, ref, bytes }));
+    console.log(JSON.stringify({ ms: med(times), msSame, peakKiB: process.resourceUsage().maxRSS, ref, bytes, engine: store.engine.name }));
     process.exit(0);
   }
 }
@@ -121,10 +125,10 @@ print(json.dumps({"ms": ms, "msSync": ms_sync, "msSame": ms_same, "peakKiB": res
 
 type Side = "tldrs" | "python";
 
-function child(side: Side, work: string, op: string, root: string, file: string, arg = ""): ChildResult {
+function child(side: Side, work: string, op: string, root: string, file: string, arg = "", node = process.execPath): ChildResult {
   const r =
     side === "tldrs"
-      ? spawnSync(process.execPath, [join(work, "child.mjs"), op, root, file, arg], { encoding: "utf8", env: { ...process.env, TLDRS_REMOTE: "" } })
+      ? spawnSync(node, [join(work, "child.mjs"), op, root, file, arg], { encoding: "utf8", env: { ...process.env, TLDRS_REMOTE: "" } })
       : spawnSync("python3", ["-c", PY_CHILD, join(REPO, "test", "interop"), op, root, file, arg], { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`bench ${side} ${op} failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split("\n").pop()!) as ChildResult;
@@ -265,12 +269,22 @@ export async function run(): Promise<void> {
   writeFileSync(join(work, "child.mjs"), NODE_CHILD);
   const rounds = roundsFlag(7);
   try {
-    const small = { tldrs: child("tldrs", work, "small", join(work, "small-tldrs"), "", "200"), python: child("python", work, "small", join(work, "small-py"), "", "200") };
+    // This Node's engine (sql.js on Node 20), and the native engine on the Node 24 of the test
+    // set-up where it can be had: what users of Node 22+ run.
+    const node24 = (await installNodes()).find((b) => b.major === 24);
+    const sides: Array<[label: string, node: string]> = [[`node ${process.version}`, process.execPath]];
+    if (node24 && "executable" in node24) sides.push([`node ${node24.version}`, node24.executable]);
+    const python = child("python", work, "small", join(work, "small-py"), "", "200");
+    const smallRows: (string | number)[][] = [];
+    for (const [label, node] of sides) {
+      const ours = child("tldrs", work, "small", join(work, `small-${smallRows.length}`), "", "200", node);
+      smallRows.push(
+        [`1 KB put, distinct contents (${label}, ${ours.engine})`, ours.ms, python.ms, ratio(ours.ms, python.ms), mib(ours.peakKiB), mib(python.peakKiB)],
+        [`1 KB put, content already stored (${label}, ${ours.engine})`, ours.msSame!, python.msSame!, ratio(ours.msSame!, python.msSame!), "", ""],
+      );
+    }
     console.log("1 KB puts in a warm process (one process each, median of 200):\n");
-    table(["operation", "tldrs ms", "Python ms", "tldrs / Python", "tldrs peak MiB", "Python peak MiB"], [
-      ["1 KB put, distinct contents", small.tldrs.ms, small.python.ms, ratio(small.tldrs.ms, small.python.ms), mib(small.tldrs.peakKiB), mib(small.python.peakKiB)],
-      ["1 KB put, content already stored", small.tldrs.msSame!, small.python.msSame!, ratio(small.tldrs.msSame!, small.python.msSame!), "", ""],
-    ]);
+    table(["operation", "tldrs ms", "Python ms", "tldrs / Python", "tldrs peak MiB", "Python peak MiB"], smallRows);
 
     const rows = [...bigRows(work, "256 MiB", 256 * MiB, rounds, false), ...bigRows(work, "1 GiB", 1024 * MiB, Math.max(3, rounds >> 1), false), ...bigRows(work, "256 MiB", 256 * MiB, Math.max(3, rounds >> 1), true)];
     console.log(`\nBig blobs (median of ${rounds} rounds at 256 MiB, ${Math.max(3, rounds >> 1)} at 1 GiB and for zlib; random bytes, compressible bytes for zlib; one fresh process per call):\n`);

@@ -4,7 +4,7 @@
 import { scalar, type Sql, type SqlValue } from "../engine/sql.ts";
 import { argTypeError } from "../errors.ts";
 import { countsAsUnchanged } from "./representation.ts";
-import { checkEtag, checkId } from "./validate.ts";
+import { checkEtag, checkId, isEtag, isId } from "./validate.ts";
 import { canonicalRef } from "../ref.ts";
 
 export interface DeltaResult {
@@ -31,9 +31,11 @@ export function checkEtags(name: string, etags: unknown): Map<string, string> {
   else if (etags !== null && typeof etags === "object" && !Array.isArray(etags)) entries = Object.entries(etags);
   else throw argTypeError(name, "a Map or an object of symbolId to etag", etags);
   const out = new Map<string, string>();
+  // The argument names of the errors are built only for a bad entry: building them for each of
+  // 1,000 good ones was a quarter of a checkDelta on the native engine (0.7 ms, CPU profile).
   for (const [symbolId, etag] of entries) {
-    const id = checkId(`${name} key`, symbolId);
-    out.set(id, checkEtag(`${name}[${JSON.stringify(id)}]`, etag));
+    const id = isId(symbolId) ? symbolId : checkId(`${name} key`, symbolId);
+    out.set(id, isEtag(etag) ? etag : checkEtag(`${name}[${JSON.stringify(id)}]`, etag));
   }
   return out;
 }

@@ -7,16 +7,26 @@ import { isRepresentation, REPRESENTATIONS, type Representation } from "./repres
 import { canonicalRef } from "../ref.ts";
 
 /** A session or symbol id: any non-empty string without NUL (SQLite C strings end there). */
+/** A session or symbol id: a non-empty string without NUL characters. */
+export function isId(value: unknown): value is string {
+  return typeof value === "string" && value !== "" && !value.includes("\u0000");
+}
+
 export function checkId(name: string, value: unknown): string {
+  if (isId(value)) return value;
   if (typeof value !== "string") throw argTypeError(name, "a non-empty string", value);
-  if (value === "" || value.includes("\u0000")) throw argRangeError(name, "a non-empty string without NUL characters", value);
-  return value;
+  throw argRangeError(name, "a non-empty string without NUL characters", value);
+}
+
+/** An etag: a non-empty string. */
+export function isEtag(value: unknown): value is string {
+  return typeof value === "string" && value !== "";
 }
 
 export function checkEtag(name: string, value: unknown): string {
+  if (isEtag(value)) return value;
   if (typeof value !== "string") throw argTypeError(name, "a string", value);
-  if (value === "") throw argRangeError(name, "a non-empty string", value);
-  return value;
+  throw argRangeError(name, "a non-empty string", value);
 }
 
 export function checkRepresentation(name: string, value: unknown): Representation {
