@@ -112,8 +112,12 @@ export class NativeEngine implements Engine, NativeHolder {
         // Asked each time: a kept connection opened on a rollback-journal file sees it switch to
         // WAL when any SQLite writer (another native process, Python) makes its first write.
         conn.wal = String(scalar(sql, "PRAGMA journal_mode")) === "wal";
-        if (conn.wal) blocker = await this.renamingWriter();
-        if (blocker || !(await this.stillNamed(conn.file))) {
+        // Two independent looks, made at once (one file-call wait instead of two on every read):
+        // our open read transaction keeps a -wal beside the file, so a sql.js writer cannot
+        // rename between them, whichever answers first.
+        const [holder, named] = await Promise.all([conn.wal ? this.renamingWriter() : null, this.stillNamed(conn.file)]);
+        blocker = holder;
+        if (blocker || !named) {
           sql.exec("ROLLBACK");
           return null;
         }
