@@ -5,6 +5,7 @@
  * is loaded by `loadTexts` when its code is printed.
  */
 import type { Platform } from "../platform/port.ts";
+import { sha256Hex } from "../platform/sha256_hex.ts";
 import type { SymbolCache } from "./cache.ts";
 import { extractTable } from "./extract.ts";
 import { createParser, type Parser } from "./grammar.ts";
@@ -119,7 +120,7 @@ export class ProjectIndex {
           unreadable.push(f.rel);
           continue;
         }
-        const key = `${f.grammar}:${hashHex(platform, bytes)}`;
+        const key = `${f.grammar}:${sha256Hex(platform, bytes)}`;
         keys[i] = key;
         texts[i] = decoder.decode(bytes);
         options.cache?.stamp(f.rel, f, key);
@@ -198,17 +199,11 @@ export class ProjectIndex {
       } catch {
         return false;
       }
-      if (`${f.grammar}:${hashHex(platform, bytes)}` !== f.key) return false;
+      if (`${f.grammar}:${sha256Hex(platform, bytes)}` !== f.key) return false;
       f.text = decoder.decode(bytes);
     }
     return true;
   }
-}
-
-function hashHex(platform: Platform, bytes: Uint8Array): string {
-  const h = platform.createHasher();
-  h.update(bytes);
-  return h.digestHex();
 }
 
 export function makeFile(rel: string, abs: string, grammar: GrammarId, text: string | undefined, key: string, table: FileTable): IndexedFile {

@@ -20,6 +20,7 @@ import { argRangeError, argTypeError } from "../errors.ts";
 import { checkKnownKeys, checkObject } from "../options.ts";
 import { resolveStoreRoot } from "../store_root.ts";
 import type { Platform } from "../platform/port.ts";
+import { sha256Hex } from "../platform/sha256_hex.ts";
 import { SymbolCache, symbolCachePath } from "./cache.ts";
 import { sketchOf, stripComments } from "./code_views.ts";
 import { docOf } from "./doc.ts";
@@ -325,9 +326,7 @@ function deltaStats(sessionId: string, rendered: Rendered): ContextDeltaStats {
 
 /** sha256 hex of `signature + "\n" + code`. */
 export function symbolEtag(platform: Platform, signature: string, code: string): string {
-  const h = platform.createHasher();
-  h.update(new TextEncoder().encode(`${signature}\n${code}`));
-  return h.digestHex();
+  return sha256Hex(platform, new TextEncoder().encode(`${signature}\n${code}`));
 }
 
 function toContextSymbol(platform: Platform, item: PackItem, o: Checked): ContextSymbol {

@@ -22,6 +22,7 @@ import type { SqlJsStatic } from "sql.js";
 import { TldrsError } from "../errors.ts";
 import { packageFileUrls } from "../package_files.ts";
 import type { Platform } from "../platform/port.ts";
+import { sha256Hex } from "../platform/sha256_hex.ts";
 
 export type { Database, SqlJsStatic } from "sql.js";
 
@@ -98,8 +99,8 @@ async function load(platform: Platform, packageUrl: URL | undefined): Promise<Lo
   } catch (cause) {
     throw new TldrsError("EENGINE", `Cannot load the SQLite engine "${shown(wasmUrl)}": ${(cause as Error).message}; ${REINSTALL}`, { path: wasmUrl.href, cause });
   }
-  const glueSha256 = sha256(platform, glue);
-  const wasmSha256 = sha256(platform, wasm);
+  const glueSha256 = sha256Hex(platform, glue);
+  const wasmSha256 = sha256Hex(platform, wasm);
   if (glueSha256 !== PINNED_BUILD.glue || wasmSha256 !== PINNED_BUILD.wasm) {
     const declared = await declaredVersion(platform, folder);
     throw new TldrsError("EENGINE", mismatchMessage(shown(folder), declared, glueSha256, wasmSha256), {
@@ -166,12 +167,6 @@ async function readGlue(platform: Platform, packageUrl: URL | undefined): Promis
     `Cannot find the SQLite engine (sql.js ${SQLJS_VERSION}): "sql.js/${GLUE_FILE}" is not at ${candidates.map((u) => `"${shown(u)}"`).join(", ")}; ${REINSTALL}`,
     { path: `sql.js/${GLUE_FILE}`, cause: last },
   );
-}
-
-function sha256(platform: Platform, bytes: Uint8Array): string {
-  const hasher = platform.createHasher();
-  hasher.update(bytes);
-  return hasher.digestHex();
 }
 
 /** The `version` of the sql.js package.json beside the files, if it can be read. */

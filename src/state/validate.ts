@@ -7,7 +7,6 @@ import { isRepresentation, REPRESENTATIONS, type Representation } from "./repres
 import { canonicalRef } from "../ref.ts";
 
 /** A session or symbol id: any non-empty string without NUL (SQLite C strings end there). */
-/** A session or symbol id: a non-empty string without NUL characters. */
 export function isId(value: unknown): value is string {
   return typeof value === "string" && value !== "" && !value.includes("\u0000");
 }

@@ -10,7 +10,8 @@ import { CallerFailure, guarded, type VhsContext } from "./context.ts";
 import { ioError } from "./io_error.ts";
 import { fileSource, mapFillErrors, type PumpSource } from "./pump.ts";
 import { commitStaged } from "./put_blob.ts";
-import { hashOf, putIfStored, smallBytes } from "./put_stored.ts";
+import { inMemoryBytes, putIfStored, STORED_LOOKUP_BYTES } from "./put_stored.ts";
+import { sha256Hex } from "../platform/sha256_hex.ts";
 import { type PutData, toByteSource } from "./source.ts";
 import { openSourceFile } from "./source_file.ts";
 import { type CompressionPlan, stageBlob } from "./stage.ts";
@@ -34,17 +35,17 @@ const PUT_OPTIONS = ["compress", "compressMinBytes", "expect", "onProgress"] as 
 /** Stores `data` (streams are hashed and written as they arrive); resolves to its ref. */
 export async function put(ctx: VhsContext, data: PutData, options?: PutOptions): Promise<string> {
   const plan = putPlan(options);
-  const small = smallBytes(data);
-  if (small !== undefined) {
+  const bytes = inMemoryBytes(data);
+  if (bytes !== undefined && bytes.length <= STORED_LOOKUP_BYTES) {
     // Small content in memory: if it is stored already, the put is an access (put_stored.ts).
-    const hash = hashOf(ctx, small);
+    const hash = sha256Hex(ctx.platform, bytes);
     if ((plan.expect === undefined || plan.expect === hash) && (await putIfStored(ctx, hash))) {
-      plan.onProgress?.(small.length);
+      plan.onProgress?.(bytes.length);
       return formatRef(hash);
     }
   }
   // Errors of the caller's data source are the caller's: rethrown as they were.
-  const source = counted(mapFillErrors(toByteSource(small ?? data), (err) => new CallerFailure(err)), plan.onProgress);
+  const source = counted(mapFillErrors(toByteSource(bytes ?? data), (err) => new CallerFailure(err)), plan.onProgress);
   return guarded("Cannot store blob", () => putSource(ctx, source, plan));
 }
 

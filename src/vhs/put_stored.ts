@@ -21,16 +21,10 @@ import { CHUNK_BYTES } from "./source.ts";
 /** The largest content looked up before staging: one buffer of the staged path. */
 export const STORED_LOOKUP_BYTES = CHUNK_BYTES;
 
-/** `data` as bytes when it is in memory and small enough to look up first; else undefined. */
-export function smallBytes(data: unknown): Uint8Array | undefined {
-  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data instanceof Uint8Array ? data : undefined;
-  return bytes !== undefined && bytes.length <= STORED_LOOKUP_BYTES ? bytes : undefined;
-}
-
-export function hashOf(ctx: VhsContext, bytes: Uint8Array): string {
-  const hasher = ctx.platform.createHasher();
-  hasher.update(bytes);
-  return hasher.digestHex();
+/** `data` as bytes when it is in memory (a string encoded once, here); else undefined. */
+export function inMemoryBytes(data: unknown): Uint8Array | undefined {
+  if (typeof data === "string") return new TextEncoder().encode(data);
+  return data instanceof Uint8Array ? data : undefined;
 }
 
 /** True if the blob `hash` is stored whole with its row (the put then counts as an access). */
